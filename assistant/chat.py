@@ -1,0 +1,218 @@
+"""Assistant: the one entry point. CLI, UI and evals all ask through it.
+
+The pipeline is a LangChain runnable (condense | retrieve | answer | verify) over a state dict,
+so `.invoke`, `.stream`, `.batch` and callbacks work; it returns the pydantic Answer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+
+from . import generations
+from .answer import ExtractiveAnswerer
+from .condense import condense
+from .config import Settings
+from .errors import QuestionError
+from .models import Answer, Citation, Evidence, RetrievalHit, Turn
+from .sentences import split_sentences
+from .verify import normalise, strip_markers, verify
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question as text to search with; empty and over-long questions are refused."""
+    if len(question) > max_chars:
+        raise QuestionError(
+            f"The question is too long ({len(question):,} characters; the limit is {max_chars:,})."
+        )
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    if not text:
+        raise QuestionError("Please type a question.")
+    return text
+
+
+class Assistant:
+    """Answers questions from the index with citations, or abstains."""
+
+    def __init__(self, settings: Settings | None = None, embedder=None) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._loaded_gen: Path | None = None
+        self._retriever = None
+        self._answerer = None
+        self._lock = threading.Lock()
+        self.chain: Runnable = (
+            RunnableLambda(self._condense_step, name="condense")
+            | RunnableLambda(self._retrieve_step, name="retrieve")
+            | RunnableLambda(self._answer_step, name="answer")
+        ).with_config(run_name="exchange_assistant")
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embeddings import Embedder
+
+            self._embedder = Embedder(self.settings)
+        return self._embedder
+
+    def warm_up(self) -> None:
+        """Open the index and load the model now rather than on the first question."""
+        self._ensure_index()
+        self.embedder.warm_up()
+
+    def _ensure_index(self) -> None:
+        """Open the serving generation; reopen when an ingest has switched to a new one."""
+        gen = generations.require_current(Path(self.settings.index_dir))
+        if gen == self._loaded_gen:
+            return
+        with self._lock:
+            if gen == self._loaded_gen:
+                return
+            from .lexical import Bm25Index
+            from .retrieve import HybridRetriever
+            from .store import Store
+
+            s = self.settings
+            store = Store(s, gen / "chroma")
+            bm25 = Bm25Index.load(gen / "bm25")
+            self._retriever = HybridRetriever(
+                store=store, bm25=bm25, embedder=self.embedder, dense_k=s.dense_k,
+                bm25_k=s.bm25_k, top_k=s.top_k, rrf_k=s.rrf_k, dense_weight=s.dense_weight,
+                bm25_weight=s.bm25_weight,
+            )
+            self._answerer = ExtractiveAnswerer(self.embedder, bm25.idf, s.max_sentences)
+            self._loaded_gen = gen
+
+    @property
+    def retriever(self):
+        """The hybrid retriever (a LangChain BaseRetriever) over the serving index."""
+        self._ensure_index()
+        return self._retriever
+
+    def sources(self) -> list[dict]:
+        """The documents in the index: source, title, updated date, url and chunk count."""
+        gen = generations.require_current(Path(self.settings.index_dir))
+        manifest = generations.read_manifest(gen)
+        return [
+            {"source": name, "title": f.title, "updated": f.updated, "url": f.url,
+             "chunks": len(f.chunk_ids)}
+            for name, f in sorted(manifest.files.items(), key=lambda kv: kv[1].title)
+        ]
+
+    # -- asking ----------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Iterable[Turn | str] | None = None) -> Answer:
+        return self.chain.invoke({"question": question, "history": list(history or [])})
+
+    def stream(self, question: str, history: Iterable[Turn | str] | None = None) -> Iterator[Answer]:
+        """Yields the answer as it grows, one sentence at a time, then the final Answer."""
+        answer = self.ask(question, history)
+        if answer.abstained:
+            yield answer
+            return
+        sentences = split_sentences(answer.answer)
+        for i in range(1, len(sentences)):
+            yield answer.model_copy(update={"answer": " ".join(sentences[:i])})
+        yield answer
+
+    def _turns(self, history: list[Turn | str]) -> list[Turn]:
+        """Earlier questions given without their answers are answered again, so that a
+        follow-up can refer to what was said ('the last one')."""
+        turns: list[Turn] = []
+        for item in history:
+            turn = item if isinstance(item, Turn) else Turn(question=str(item))
+            if turn.answer is None and turn.question.strip():
+                try:
+                    previous = self._run(turn.question, turns, {})
+                    turn = Turn(question=turn.question, answer=previous.answer)
+                except QuestionError:
+                    continue
+            if turn.question.strip():
+                turns.append(turn)
+        return turns
+
+    def _run(self, question: str, turns: list[Turn], config: RunnableConfig) -> Answer:
+        state = self._condense_step({"question": question, "history": turns, "_turns": True})
+        return self._answer_step(self._retrieve_step(state, config))
+
+    # -- pipeline steps --------------------------------------------------------------------
+
+    def _condense_step(self, state: dict) -> dict:
+        started = time.perf_counter()
+        question = clean_question(str(state["question"]), self.settings.max_question_chars)
+        turns = state["history"] if state.get("_turns") else self._turns(state["history"])
+        query = condense(question, turns)
+        said = frozenset(
+            normalise(s)
+            for t in turns[-1:]
+            for s in split_sentences(strip_markers(t.answer or ""))
+        )
+        return {
+            "question": question, "query": query, "said": said,
+            "timings": {"condense": _ms(started)}, "started": started,
+        }
+
+    def _retrieve_step(self, state: dict, config: RunnableConfig | None = None) -> dict:
+        started = time.perf_counter()
+        from .retrieve import from_document
+
+        docs = self.retriever.invoke(state["query"], config=config)
+        state["evidence"] = [from_document(d) for d in docs]
+        state["timings"]["retrieve"] = _ms(started)
+        return state
+
+    def _answer_step(self, state: dict) -> Answer:
+        started = time.perf_counter()
+        evidence: list[Evidence] = state["evidence"]
+        draft = self._answerer.draft(state["question"], state["query"], evidence, state["said"])
+        verdict = verify(draft.sentences, evidence)
+        timings = state["timings"]
+        timings["answer"] = _ms(started)
+        retrieval = [
+            RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
+            for e in evidence
+        ]
+        common = {
+            "query": state["query"], "support": round(draft.support, 4), "retrieval": retrieval,
+            "removed_sentences": len(verdict.removed),
+        }
+        if not verdict.kept or draft.support < self.settings.abstain_threshold:
+            timings["total"] = _ms(state["started"])
+            return Answer(
+                answer=self.abstention(), abstained=True, timings_ms=timings, **common
+            )
+        chunks = {e.chunk.id: e.chunk for e in evidence}
+        citations, parts = [], []
+        for n, s in enumerate(verdict.kept, start=1):
+            chunk = chunks[s.chunk_id]
+            citations.append(
+                Citation(
+                    n=n, title=chunk.title, source=chunk.source, section=chunk.location,
+                    url=chunk.url, quote=s.quote or s.text, chunk_id=chunk.id,
+                )
+            )
+            parts.append(f"{s.text} [{n}]")
+        timings["total"] = _ms(state["started"])
+        return Answer(
+            answer=" ".join(parts), abstained=False, citations=citations, timings_ms=timings,
+            **common,
+        )
+
+    def abstention(self) -> str:
+        return (
+            "The programme documents do not answer this question, "
+            f"so please ask {self.settings.contact}."
+        )
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,0 +1,64 @@
+"""Follow-up questions -> standalone queries, using the conversation so far (no LLM needed)."""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import tokenize
+from .models import Turn
+
+_LEAD = re.compile(
+    r"^\s*(and|also|but|so|then|ok|okay|what about|how about|and what about|same for)\b", re.I
+)
+_ANAPHORA = re.compile(
+    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|there|he|him|his|she|her|hers|"
+    r"latter|former|the same|one|ones|else|too|also)\b",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"\b(?:the\s+)?(first|second|third|last|final|latter|former)(?:\s+(?:one|area|item|topic))?\b",
+    re.I,
+)
+_LIST = re.compile(r"(?::\s*|\b(?:are|is|were|include|includes|covers)\s+)([^.:;]+?,[^.:;]+?\band\s+[^.,:;\[]+)")
+_POSITION = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "final": -1, "latter": -1}
+
+
+def is_follow_up(question: str) -> bool:
+    if _LEAD.match(question) or _ANAPHORA.search(question):
+        return True
+    return len(tokenize(question)) <= 1
+
+
+def condense(question: str, history: list[Turn]) -> str:
+    """A query that stands alone: the question plus what it refers back to."""
+    if not history or not is_follow_up(question):
+        return question
+    prev = history[-1]
+    context = condense(prev.question, history[:-1])
+    resolved = resolve_ordinal(question, prev.answer or "")
+    return f"{resolved} {context}" if resolved == question else f"{resolved} ({context})"
+
+
+def resolve_ordinal(question: str, previous_answer: str) -> str:
+    """'What does Nagasaki study about the last one?' -> '... about ageing?' when the previous
+    answer listed 'medical technology, infectious diseases and ageing'."""
+    match = _ORDINAL.search(question)
+    if not match or not previous_answer:
+        return question
+    items = list_items(previous_answer)
+    if not items:
+        return question
+    index = _POSITION[match.group(1).lower()]
+    if index >= len(items):
+        return question
+    return question[: match.start()] + items[index] + question[match.end() :]
+
+
+def list_items(text: str) -> list[str]:
+    """The items of the first enumeration 'a, b and c' in a text."""
+    text = re.sub(r"\s*\[\d+\]", "", text)
+    match = _LIST.search(text)
+    if not match:
+        return []
+    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", match.group(1))
+    return [p.strip() for p in parts if p.strip()]

