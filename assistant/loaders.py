@@ -108,9 +108,12 @@ def _load_html(data: bytes, base: dict, path: Path) -> Document:
 def _load_pdf(data: bytes, base: dict, path: Path) -> list[Document]:
     import io
 
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # we report damage ourselves
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]

@@ -1,0 +1,39 @@
+# Exchange Assistant: `make run` sets up and starts the assistant, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= dev
+
+.PHONY: setup run ingest test lint evals calibrate clean
+
+setup: $(STAMP)
+
+# torch first, pinned to the CPU build: a plain install would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+ingest: setup
+	$(BIN)/exchange-assistant ingest
+
+run: ingest
+	$(BIN)/exchange-assistant chat
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+evals: ingest
+	$(BIN)/python -m evals
+
+calibrate: ingest
+	$(BIN)/python -m evals calibrate
+
+clean:
+	rm -rf index evals/reports/*.json evals/reports/*.md

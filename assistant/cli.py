@@ -1,0 +1,225 @@
+"""exchange-assistant: ingest | ask | stats | chat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import AssistantError, QuestionError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    overrides = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    try:
+        settings = Settings(**overrides)
+        return args.run(settings, args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, QuestionError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`); nothing left to say
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # the last line of defence: one sentence, no traceback
+        if os.environ.get("EXCHANGE_DEBUG"):
+            raise
+        print(
+            f"error: unexpected failure ({type(exc).__name__}: {exc}); "
+            "set EXCHANGE_DEBUG=1 to see the details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="exchange-assistant",
+        description="Cited answers about the LUMC - Nagasaki University Erasmus+ exchange.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="build or update the index from the corpus folder")
+    ing.add_argument("--corpus", help="corpus folder (default: EXCHANGE_CORPUS_DIR or corpus/)")
+    ing.add_argument("--index", help="index folder (default: EXCHANGE_INDEX_DIR or index/)")
+    ing.add_argument("--json", action="store_true", help="print the report as JSON")
+    ing.add_argument("--quiet", action="store_true", help="no progress bar")
+    ing.set_defaults(run=_ingest)
+
+    ask = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
+    ask.add_argument("question", help="the question, or - to read questions from stdin")
+    ask.add_argument("--index", help="index folder")
+    ask.add_argument(
+        "--history", action="append", default=[], metavar="EARLIER_QUESTION",
+        help="an earlier question of the conversation (repeat for several, oldest first)",
+    )
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.set_defaults(run=_ask)
+
+    st = sub.add_parser("stats", help="what the index holds")
+    st.add_argument("--index", help="index folder")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(run=_stats)
+
+    ch = sub.add_parser("chat", help="an interactive conversation in the terminal")
+    ch.add_argument("--index", help="index folder")
+    ch.set_defaults(run=_chat)
+    return p
+
+
+def _ingest(settings: Settings, args) -> int:
+    from .ingest import ingest
+
+    report = ingest(settings, progress=not args.quiet and sys.stderr.isatty())
+    if args.json:
+        print(report.model_dump_json(indent=2))
+        return 0
+    for label, names in (
+        ("added", report.added), ("updated", report.updated), ("removed", report.removed),
+    ):
+        for name in names:
+            print(f"{label:9} {name}")
+    for skipped in report.skipped:
+        print(f"skipped   {skipped.source}: {skipped.reason}")
+    print(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+        f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
+        f"({report.seconds:.1f} s)."
+    )
+    return 0
+
+
+def _ask(settings: Settings, args) -> int:
+    from .chat import Assistant
+
+    assistant = Assistant(settings)
+    if args.question == "-":
+        return _ask_batch(assistant, args)
+    answer = assistant.ask(args.question, args.history)
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def _ask_batch(assistant, args) -> int:
+    """One JSON object a line for each question a line; the model loads once."""
+    failures = 0
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        try:
+            answer = assistant.ask(question, args.history)
+            record = {"question": question, **answer_json(answer)}
+        except QuestionError as exc:
+            failures += 1
+            record = {"question": question[:200], "error": str(exc)}
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(f"Q: {question}\n{render_text(answer) if 'error' not in record else 'error: ' + record['error']}\n", flush=True)
+    return 0 if failures == 0 else 2
+
+
+def answer_json(answer) -> dict:
+    """The JSON contract of `ask --json`."""
+    return {
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "citations": [
+            c.model_dump(include={"n", "title", "source", "section", "url", "quote", "chunk_id"})
+            for c in answer.citations
+        ],
+        "retrieval": [r.model_dump() for r in answer.retrieval],
+        "timings_ms": answer.timings_ms,
+        "query": answer.query,
+        "support": answer.support,
+        "removed_sentences": answer.removed_sentences,
+    }
+
+
+def render_text(answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            where = " › ".join(p for p in (c.title, c.section) if p)
+            link = f" <{c.url}>" if c.url else ""
+            lines.append(f"[{c.n}] {where} ({c.source}){link}")
+            lines.append(f'    "{c.quote}"')
+    return "\n".join(lines)
+
+
+def _stats(settings: Settings, args) -> int:
+    from . import generations
+
+    gen = generations.require_current(settings.index_dir)
+    manifest = generations.read_manifest(gen)
+    size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
+    info = {
+        "index": str(gen),
+        "built": manifest.built,
+        "model": manifest.fingerprint,
+        "documents": len(manifest.files),
+        "chunks": manifest.chunk_count,
+        "size_bytes": size,
+        "files": [
+            {"source": s, "title": f.title, "updated": f.updated, "chunks": len(f.chunk_ids)}
+            for s, f in sorted(manifest.files.items())
+        ],
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print(f"index      {info['index']}")
+    print(f"built      {info['built']}")
+    print(f"model      {info['model']}")
+    print(f"documents  {info['documents']}")
+    print(f"chunks     {info['chunks']}")
+    print(f"size       {size / 1e6:.1f} MB")
+    for f in info["files"]:
+        print(f"  {f['chunks']:4d}  {f['source']}  ({f['title']}; updated {f['updated'] or '-'})")
+    return 0
+
+
+def _chat(settings: Settings, args) -> int:
+    from .chat import Assistant
+    from .models import Turn
+
+    assistant = Assistant(settings)
+    print("Loading the assistant...", file=sys.stderr)
+    assistant.warm_up()
+    print("Ask about the LUMC - Nagasaki exchange (an empty line or Ctrl-D ends).")
+    turns: list[Turn] = []
+    while True:
+        try:
+            question = input("\nyou> ")
+        except EOFError:
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            answer = assistant.ask(question, turns)
+        except QuestionError as exc:
+            print(f"error: {exc}")
+            continue
+        print(render_text(answer))
+        turns.append(Turn(question=question, answer=answer.answer))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
