@@ -7,6 +7,7 @@ every sentence of its answer is in the corpus by construction.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -23,9 +24,24 @@ _NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van\s+|von\s+|de\s+)?[A-Z][a-z]+)+\b")
 
 
+UNKNOWN_PENALTY = 0.35
+# Words people wrap questions in; their absence from the corpus says nothing.
+_FILLER = frozenset(
+    tokenize(
+        "exactly actually really basically particular specific specifically kind sort thing "
+        "things stuff like know want wondering wonder hi hello hey thanks thank question "
+        "questions information info details detail anything something everything exist get got "
+        "go going let say tell mean think maybe just still even much many long old new good "
+        "best way ways happen happened currently nowadays today right sure abt pls plz often far "
+        "soon"
+    )
+)
+
+
 class Draft(BaseModel):
     sentences: list[CitedSentence]
     support: float
+    unknown_share: float = 0.0
 
 
 @dataclass
@@ -41,15 +57,20 @@ class ExtractiveAnswerer:
     """Scores each evidence sentence against the query (meaning, words, expected answer type)
     and returns the best few; `support` is the best score, which decides abstention."""
 
-    def __init__(self, embedder, idf, max_sentences: int = 3, cache_size: int = 20000) -> None:
+    def __init__(self, embedder, lexicon, max_sentences: int = 3, cache_size: int = 20000) -> None:
         self.embedder = embedder
-        self.idf = idf
+        self.lexicon = lexicon
         self.max_sentences = max_sentences
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_lock = threading.Lock()  # the UI asks from several threads at once
 
     def draft(
-        self, question: str, query: str, evidence: list[Evidence], said: frozenset[str] = frozenset()
+        self,
+        question: str,
+        query: str,
+        evidence: list[Evidence],
+        said: frozenset[str] = frozenset(),
     ) -> Draft:
         candidates = [
             _Candidate(text=s, evidence=e, position=i)
@@ -61,7 +82,7 @@ class ExtractiveAnswerer:
             return Draft(sentences=[], support=0.0)
         qvec = self.embedder.embed_query(query)
         vectors = self._embed([c.text for c in candidates])
-        terms = _weighted_terms(question, query, self.idf)
+        terms = _weighted_terms(question, query, self.lexicon.idf)
         for c, vec in zip(candidates, vectors, strict=True):
             c.cosine = _dot(qvec, vec)
             c.score = (
@@ -85,24 +106,42 @@ class ExtractiveAnswerer:
             chosen.append(c)
             chosen_vecs.append(vec)
         chosen.sort(key=lambda c: (c.evidence.rank, c.position))
+        unknown = self.unknown_share(question)
         return Draft(
             sentences=[
                 CitedSentence(text=c.text, chunk_id=c.evidence.chunk.id, quote=c.text)
                 for c in chosen
             ],
-            support=best.score,
+            support=best.score - UNKNOWN_PENALTY * unknown,
+            unknown_share=unknown,
         )
 
+    def unknown_share(self, question: str) -> float:
+        """The idf-weighted share of the question's words that occur nowhere in the corpus.
+
+        A question whose key word the documents never use ('visa', 'housing', 'grant') is
+        rarely answered by them, however close its other words come."""
+        terms = [t for t in tokenize(question) if t not in _FILLER and not t.isdigit()]
+        if not terms:
+            return 0.0
+        weights = {t: self.lexicon.idf(t) for t in terms}
+        unknown = sum(w for t, w in weights.items() if not self.lexicon.knows(t))
+        return unknown / sum(weights.values())
+
     def _embed(self, texts: list[str]) -> list[list[float]]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        for text, vec in zip(missing, self.embedder.embed_documents(missing), strict=True):
-            self._vectors[text] = vec
-        out = []
-        for t in texts:
-            self._vectors.move_to_end(t)
-            out.append(self._vectors[t])
-        while len(self._vectors) > self._cache_size:
-            self._vectors.popitem(last=False)
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
+        with self._cache_lock:
+            self._vectors.update(fresh)
+            out = []
+            for t in texts:
+                vec = self._vectors.get(t) or fresh[t]
+                self._vectors[t] = vec
+                self._vectors.move_to_end(t)
+                out.append(vec)
+            while len(self._vectors) > self._cache_size:
+                self._vectors.popitem(last=False)
         return out
 
 

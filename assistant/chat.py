@@ -47,6 +47,7 @@ class Assistant:
         self._loaded_gen: Path | None = None
         self._retriever = None
         self._answerer = None
+        self._speller = None
         self._lock = threading.Lock()
         self.chain: Runnable = (
             RunnableLambda(self._condense_step, name="condense")
@@ -77,19 +78,28 @@ class Assistant:
         with self._lock:
             if gen == self._loaded_gen:
                 return
+            from .embeddings import model_path
             from .lexical import Bm25Index
             from .retrieve import HybridRetriever
+            from .spelling import SpellFixer
             from .store import Store
 
             s = self.settings
             store = Store(s, gen / "chroma")
             bm25 = Bm25Index.load(gen / "bm25")
             self._retriever = HybridRetriever(
-                store=store, bm25=bm25, embedder=self.embedder, dense_k=s.dense_k,
-                bm25_k=s.bm25_k, top_k=s.top_k, rrf_k=s.rrf_k, dense_weight=s.dense_weight,
+                store=store,
+                bm25=bm25,
+                embedder=self.embedder,
+                dense_k=s.dense_k,
+                bm25_k=s.bm25_k,
+                top_k=s.top_k,
+                rrf_k=s.rrf_k,
+                dense_weight=s.dense_weight,
                 bm25_weight=s.bm25_weight,
             )
-            self._answerer = ExtractiveAnswerer(self.embedder, bm25.idf, s.max_sentences)
+            self._answerer = ExtractiveAnswerer(self.embedder, bm25, s.max_sentences)
+            self._speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
             self._loaded_gen = gen
 
     @property
@@ -103,8 +113,13 @@ class Assistant:
         gen = generations.require_current(Path(self.settings.index_dir))
         manifest = generations.read_manifest(gen)
         return [
-            {"source": name, "title": f.title, "updated": f.updated, "url": f.url,
-             "chunks": len(f.chunk_ids)}
+            {
+                "source": name,
+                "title": f.title,
+                "updated": f.updated,
+                "url": f.url,
+                "chunks": len(f.chunk_ids),
+            }
             for name, f in sorted(manifest.files.items(), key=lambda kv: kv[1].title)
         ]
 
@@ -113,7 +128,9 @@ class Assistant:
     def ask(self, question: str, history: Iterable[Turn | str] | None = None) -> Answer:
         return self.chain.invoke({"question": question, "history": list(history or [])})
 
-    def stream(self, question: str, history: Iterable[Turn | str] | None = None) -> Iterator[Answer]:
+    def stream(
+        self, question: str, history: Iterable[Turn | str] | None = None
+    ) -> Iterator[Answer]:
         """Yields the answer as it grows, one sentence at a time, then the final Answer."""
         answer = self.ask(question, history)
         if answer.abstained:
@@ -150,15 +167,21 @@ class Assistant:
         started = time.perf_counter()
         question = clean_question(str(state["question"]), self.settings.max_question_chars)
         turns = state["history"] if state.get("_turns") else self._turns(state["history"])
-        query = condense(question, turns)
+        self._ensure_index()
+        question = self._speller.fix(question)
+        query = condense(
+            question,
+            [t.model_copy(update={"question": self._speller.fix(t.question)}) for t in turns],
+        )
         said = frozenset(
-            normalise(s)
-            for t in turns[-1:]
-            for s in split_sentences(strip_markers(t.answer or ""))
+            normalise(s) for t in turns[-1:] for s in split_sentences(strip_markers(t.answer or ""))
         )
         return {
-            "question": question, "query": query, "said": said,
-            "timings": {"condense": _ms(started)}, "started": started,
+            "question": question,
+            "query": query,
+            "said": said,
+            "timings": {"condense": _ms(started)},
+            "started": started,
         }
 
     def _retrieve_step(self, state: dict, config: RunnableConfig | None = None) -> dict:
@@ -182,28 +205,36 @@ class Assistant:
             for e in evidence
         ]
         common = {
-            "query": state["query"], "support": round(draft.support, 4), "retrieval": retrieval,
+            "query": state["query"],
+            "support": round(draft.support, 4),
+            "retrieval": retrieval,
             "removed_sentences": len(verdict.removed),
         }
         if not verdict.kept or draft.support < self.settings.abstain_threshold:
             timings["total"] = _ms(state["started"])
-            return Answer(
-                answer=self.abstention(), abstained=True, timings_ms=timings, **common
-            )
+            return Answer(answer=self.abstention(), abstained=True, timings_ms=timings, **common)
         chunks = {e.chunk.id: e.chunk for e in evidence}
         citations, parts = [], []
         for n, s in enumerate(verdict.kept, start=1):
             chunk = chunks[s.chunk_id]
             citations.append(
                 Citation(
-                    n=n, title=chunk.title, source=chunk.source, section=chunk.location,
-                    url=chunk.url, quote=s.quote or s.text, chunk_id=chunk.id,
+                    n=n,
+                    title=chunk.title,
+                    source=chunk.source,
+                    section=chunk.location,
+                    url=chunk.url,
+                    quote=s.quote or s.text,
+                    chunk_id=chunk.id,
                 )
             )
             parts.append(f"{s.text} [{n}]")
         timings["total"] = _ms(state["started"])
         return Answer(
-            answer=" ".join(parts), abstained=False, citations=citations, timings_ms=timings,
+            answer=" ".join(parts),
+            abstained=False,
+            citations=citations,
+            timings_ms=timings,
             **common,
         )
 

@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or - to read questions from stdin")
     ask.add_argument("--index", help="index folder")
     ask.add_argument(
-        "--history", action="append", default=[], metavar="EARLIER_QUESTION",
+        "--history",
+        action="append",
+        default=[],
+        metavar="EARLIER_QUESTION",
         help="an earlier question of the conversation (repeat for several, oldest first)",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
@@ -85,7 +88,9 @@ def _ingest(settings: Settings, args) -> int:
         print(report.model_dump_json(indent=2))
         return 0
     for label, names in (
-        ("added", report.added), ("updated", report.updated), ("removed", report.removed),
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
     ):
         for name in names:
             print(f"{label:9} {name}")
@@ -130,7 +135,8 @@ def _ask_batch(assistant, args) -> int:
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
         else:
-            print(f"Q: {question}\n{render_text(answer) if 'error' not in record else 'error: ' + record['error']}\n", flush=True)
+            body = f"error: {record['error']}" if "error" in record else render_text(answer)
+            print(f"Q: {question}\n{body}\n", flush=True)
     return 0 if failures == 0 else 2
 
 

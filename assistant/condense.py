@@ -19,8 +19,18 @@ _ORDINAL = re.compile(
     r"\b(?:the\s+)?(first|second|third|last|final|latter|former)(?:\s+(?:one|area|item|topic))?\b",
     re.I,
 )
-_LIST = re.compile(r"(?::\s*|\b(?:are|is|were|include|includes|covers)\s+)([^.:;]+?,[^.:;]+?\band\s+[^.,:;\[]+)")
-_POSITION = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "final": -1, "latter": -1}
+_LIST = re.compile(
+    r"(?::\s*|\b(?:are|is|were|include|includes|covers)\s+)([^.:;]+?,[^.:;]+?\band\s+[^.,:;\[]+)"
+)
+_POSITION = {
+    "first": 0,
+    "former": 0,
+    "second": 1,
+    "third": 2,
+    "last": -1,
+    "final": -1,
+    "latter": -1,
+}
 
 
 def is_follow_up(question: str) -> bool:

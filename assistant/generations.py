@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import json
 import os
 import secrets
 import shutil
@@ -69,7 +68,9 @@ def read_manifest(gen: Path | None) -> Manifest:
     try:
         return Manifest.model_validate_json((gen / "manifest.json").read_text())
     except ValueError as exc:
-        raise AssistantError(f"The index manifest in {gen} is damaged; delete {gen.parent} and ingest again.") from exc
+        raise AssistantError(
+            f"The index manifest in {gen} is damaged; delete {gen.parent} and ingest again."
+        ) from exc
 
 
 def write_manifest(gen: Path, manifest: Manifest) -> None:

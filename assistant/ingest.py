@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from .generations import (
 )
 from .models import Chunk, IngestReport, SkippedFile
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # bump when what an index generation holds changes
 
 
 def fingerprint(settings: Settings) -> str:
@@ -66,8 +67,14 @@ def ingest(
         gen = new_generation(index)
         try:
             report.chunks_embedded = _build(
-                settings, gen, old_gen if not fresh else None, old, manifest, changed,
-                progress, embedder,
+                settings,
+                gen,
+                old_gen if not fresh else None,
+                old,
+                manifest,
+                changed,
+                progress,
+                embedder,
             )
             write_manifest(gen, manifest)
             activate(index, gen)
@@ -98,7 +105,11 @@ def _plan(
         try:
             digest = _sha256(path)
         except OSError as exc:
-            report.skipped.append(SkippedFile(source=source, reason=f"cannot read the file ({exc.strerror}){keep_note}"))
+            report.skipped.append(
+                SkippedFile(
+                    source=source, reason=f"cannot read the file ({exc.strerror}){keep_note}"
+                )
+            )
             if prev:
                 manifest.files[source] = prev
             continue
@@ -148,6 +159,7 @@ def _build(
     embedder,
 ) -> int:
     from .lexical import Bm25Index
+    from .spelling import corpus_vocabulary
     from .store import Store
 
     old_ids: set[str] = set()
@@ -169,7 +181,9 @@ def _build(
             embedder = Embedder(settings)
         _embed_into(store, embedder, new, settings.embed_batch_size * 8, progress)
     every = store.all_chunks()
-    Bm25Index.build([c.id for c in every], [c.embedding_text() for c in every]).save(gen / "bm25")
+    texts = [c.embedding_text() for c in every]
+    Bm25Index.build([c.id for c in every], texts).save(gen / "bm25")
+    (gen / "vocabulary.json").write_text(json.dumps(corpus_vocabulary(texts)))
     return len(new)
 
 

@@ -11,16 +11,26 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOP = frozenset(STOPWORDS_EN) | {
-    "what", "which", "who", "whom", "when", "where", "why", "how", "does", "did", "do", "can",
-    "could", "would", "should", "tell", "me", "please", "about", "is", "are", "was", "were",
-}
+# bm25s's English list is short (33 words); pronouns, auxiliaries and question words join it.
+_STOP = frozenset(STOPWORDS_EN) | frozenset(
+    """
+    what which who whom whose when where why how does did do doing done can could would should
+    shall may might must have has had having am is are was were been being i me my mine myself
+    we us our ours you your yours he him his she her hers its they them theirs what's who's i'm
+    i'd i've you're it's there's that's isn't aren't don't doesn't didn't can't won't about
+    above after again against all any both each few more most other some same so than too very
+    just also only own from up down out off over under once here there further tell please one
+    ones yes ok okay
+    """.split()
+)
 _stemmer = Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=8192)
 def tokenize(text: str) -> tuple[str, ...]:
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 1 or w.isdigit())]
+    words = [
+        w for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 1 or w.isdigit())
+    ]
     return tuple(_stemmer.stemWords(words))
 
 
@@ -64,15 +74,28 @@ class Bm25Index:
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
 
+    def knows(self, term: str) -> bool:
+        """Whether the corpus uses this stem, or a longer form of it ('partnership')."""
+        vocab = getattr(self._retriever, "vocab_dict", None) or {}
+        if term in vocab:
+            return True
+        return len(term) >= 6 and any(v.startswith(term[:6]) for v in self._prefixes(term[:3]))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - computed once per loaded index
+    def _prefixes(self, start: str) -> tuple[str, ...]:
+        vocab = getattr(self._retriever, "vocab_dict", None) or {}
+        return tuple(v for v in vocab if v.startswith(start))
+
     def idf(self, term: str) -> float:
-        """Inverse document frequency of a stemmed term; unseen terms weigh the most."""
+        """Inverse document frequency of a stemmed term; an unseen term weighs as much as the
+        rarest seen one (df = 1), so one unknown word does not drown the rest."""
         import math
 
         n = len(self.ids) or 1
         vocab = getattr(self._retriever, "vocab_dict", None) or {}
-        df = 0
+        df = 1
         if term in vocab:
-            df = self._document_frequencies()[vocab[term]]
+            df = max(1, int(self._document_frequencies()[vocab[term]]))
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     @lru_cache(maxsize=1)  # noqa: B019 - computed once per loaded index

@@ -107,7 +107,6 @@ def _load_html(data: bytes, base: dict, path: Path) -> Document:
 
 def _load_pdf(data: bytes, base: dict, path: Path) -> list[Document]:
     import io
-
     import logging
 
     from pypdf import PdfReader

@@ -42,7 +42,10 @@ class HybridRetriever(BaseRetriever):
         dense = self.store.query(qvec, self.dense_k) if self.dense_weight > 0 else []
         lexical = self.bm25.search(query, self.bm25_k) if self.bm25_weight > 0 else []
         fused = rrf(
-            [([c.id for c, _ in dense], self.dense_weight), ([i for i, _ in lexical], self.bm25_weight)],
+            [
+                ([c.id for c, _ in dense], self.dense_weight),
+                ([i for i, _ in lexical], self.bm25_weight),
+            ],
             self.rrf_k,
         )
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]

@@ -7,8 +7,32 @@ from functools import lru_cache
 
 # Words that end with a full stop without ending the sentence.
 _ABBREVIATIONS = {
-    "e.g", "i.e", "etc", "vs", "dr", "prof", "mr", "mrs", "ms", "st", "no", "nr", "fig",
-    "approx", "ca", "cf", "jr", "sr", "mt", "dept", "univ", "inc", "ltd", "co", "p", "pp",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "dr",
+    "prof",
+    "mr",
+    "mrs",
+    "ms",
+    "st",
+    "no",
+    "nr",
+    "fig",
+    "approx",
+    "ca",
+    "cf",
+    "jr",
+    "sr",
+    "mt",
+    "dept",
+    "univ",
+    "inc",
+    "ltd",
+    "co",
+    "p",
+    "pp",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")

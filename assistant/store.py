@@ -75,7 +75,10 @@ class Store:
         return [
             (Chunk.from_metadata(cid, doc, meta), 1.0 - dist)
             for cid, doc, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
                 strict=True,
             )
         ]
@@ -114,14 +117,13 @@ class Store:
         """The same collection as a LangChain vector store, for users of the ecosystem."""
         from langchain_chroma import Chroma
 
-        return Chroma(
-            client=self.client, collection_name=self.name, embedding_function=embeddings
-        )
+        return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
 
 
 def _http_client(url: str, chroma_settings):
-    import chromadb
     from urllib.parse import urlparse
+
+    import chromadb
 
     parsed = urlparse(url if "://" in url else f"http://{url}")
     if not parsed.hostname:

@@ -23,7 +23,8 @@ def write_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
         )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids), len(kids)
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
     )
     info_id = None
     if title:

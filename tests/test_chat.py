@@ -52,7 +52,9 @@ def test_control_characters_are_removed_from_questions():
     )
 
 
-@pytest.mark.parametrize(("question", "message"), [("   \n\t", "type a question"), ("x" * 100_000, "too long")])
+@pytest.mark.parametrize(
+    ("question", "message"), [("   \n\t", "type a question"), ("x" * 100_000, "too long")]
+)
 def test_empty_and_huge_questions_are_refused(fixture_assistant, question, message):
     with pytest.raises(QuestionError, match=message):
         fixture_assistant.ask(question)
@@ -73,8 +75,10 @@ def test_stream_grows_to_the_final_answer(fixture_assistant):
 
 def test_the_pipeline_is_a_langchain_runnable(fixture_assistant):
     answers = fixture_assistant.chain.batch(
-        [{"question": "When was NUSM founded?", "history": []},
-         {"question": "Who won the 2022 World Cup?", "history": []}]
+        [
+            {"question": "When was NUSM founded?", "history": []},
+            {"question": "Who won the 2022 World Cup?", "history": []},
+        ]
     )
     assert "1857" in answers[0].answer and answers[1].abstained
 

@@ -49,7 +49,9 @@ def test_the_same_text_twice_gets_two_ids():
 
 def test_long_sections_are_split_within_the_size_and_keep_the_section():
     body = " ".join(f"Sentence number {i} is about the exchange." for i in range(200))
-    doc = Document(page_content=f"# T\n\n## Long\n\n{body}", metadata={"source": "l.md", "title": "T"})
+    doc = Document(
+        page_content=f"# T\n\n## Long\n\n{body}", metadata={"source": "l.md", "title": "T"}
+    )
     chunks = Chunker(chunk_size=500, chunk_overlap=50).split([doc])
     assert len(chunks) > 5
     assert all(len(c.text) <= 500 for c in chunks)

@@ -34,7 +34,9 @@ def test_a_real_web_page_ingested_into_an_empty_index_is_cited(tmp_path, embedde
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     report = ingest(settings, embedder=embedder)
     assert report.added == ["programme-page.html"]
-    answer = Assistant(settings, embedder).ask("How many students are admitted to the summer school?")
+    answer = Assistant(settings, embedder).ask(
+        "How many students are admitted to the summer school?"
+    )
     assert "twenty" in answer.answer
     [citation] = [c for c in answer.citations if "twenty" in c.quote]
     assert citation.source == "programme-page.html"

@@ -56,7 +56,9 @@ def test_a_removed_file_leaves_the_index(settings, corpus, counting):
     assert len(_ids(settings)) == manifest.chunk_count
 
 
-def test_unreadable_files_are_skipped_with_a_reason_and_the_rest_is_indexed(settings, corpus, counting):
+def test_unreadable_files_are_skipped_with_a_reason_and_the_rest_is_indexed(
+    settings, corpus, counting
+):
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     (corpus / "notes.txt").write_bytes(b"\xff\xfe\x00\x00binary")
     (corpus / "copy.md").write_bytes((corpus / "exchange.md").read_bytes())

@@ -6,7 +6,9 @@ EVIDENCE = [Evidence(chunk=CHUNK, score=1.0, rank=1)]
 
 
 def test_supported_quotes_are_kept():
-    s = CitedSentence(text="NUSM was founded in 1857.", chunk_id="c1", quote="NUSM was founded in 1857.")
+    s = CitedSentence(
+        text="NUSM was founded in 1857.", chunk_id="c1", quote="NUSM was founded in 1857."
+    )
     verdict = verify([s], EVIDENCE)
     assert verdict.kept == [s] and verdict.removed == []
 
@@ -15,7 +17,9 @@ def test_missing_foreign_and_misquoted_citations_are_removed():
     sentences = [
         CitedSentence(text="No citation.", chunk_id=None),
         CitedSentence(text="Cites elsewhere.", chunk_id="c9", quote="Cites elsewhere."),
-        CitedSentence(text="NUSM was founded in 1900.", chunk_id="c1", quote="NUSM was founded in 1900."),
+        CitedSentence(
+            text="NUSM was founded in 1900.", chunk_id="c1", quote="NUSM was founded in 1900."
+        ),
     ]
     verdict = verify(sentences, EVIDENCE)
     assert verdict.kept == []

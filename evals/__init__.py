@@ -1,0 +1,1 @@
+"""The eval suite: cases, metrics, baselines, the runner and the abstention calibration."""
