@@ -1,4 +1,4 @@
-"""exchange-assistant: ingest | ask | stats | chat."""
+"""exchange-assistant: ingest | ask | stats | chat | feedback export."""
 
 from __future__ import annotations
 
@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     ch = sub.add_parser("chat", help="an interactive conversation in the terminal")
     ch.add_argument("--index", help="index folder")
     ch.set_defaults(run=_chat)
+
+    fb = sub.add_parser("feedback", help="ratings given in the web UI")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    fbx = fb_sub.add_parser(
+        "export", help="write the thumbs-down answers as draft eval cases (YAML)"
+    )
+    fbx.add_argument(
+        "--db", help="feedback file (default: EXCHANGE_FEEDBACK_DB or feedback.sqlite3)"
+    )
+    fbx.add_argument("--out", help="file to write (default: standard output)")
+    fbx.set_defaults(run=_feedback_export)
     return p
 
 
@@ -225,6 +236,23 @@ def _chat(settings: Settings, args) -> int:
             continue
         print(render_text(answer))
         turns.append(Turn(question=question, answer=answer.answer))
+
+
+def _feedback_export(settings: Settings, args) -> int:
+    from .feedback import draft_cases, export_yaml, open_existing
+
+    store = open_existing(Path(args.db) if args.db else settings.feedback_db)
+    rows = store.rows(rating="down")
+    text = export_yaml(rows)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise AssistantError(f"Cannot write {args.out} ({exc.strerror}).") from exc
+        print(f"{len(draft_cases(rows))} draft eval cases written to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 if __name__ == "__main__":

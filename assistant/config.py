@@ -55,3 +55,14 @@ class Settings(BaseSettings):
     # UI
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
     port: int = Field(7860, description="Port the web UI listens on.")
+
+    # Feedback
+    feedback_enabled: bool = Field(
+        True,
+        description="Show thumbs up / down on answers in the web UI and store the ratings.",
+    )
+    feedback_db: Path = Field(
+        Path("feedback.sqlite3"),
+        description="SQLite file for ratings from the web UI: question, earlier questions, "
+        "answer, citations, rating, comment and time; no IP address or user identity.",
+    )
