@@ -24,6 +24,8 @@ from .sentences import split_sentences
 from .verify import normalise, strip_markers, verify
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -32,7 +34,9 @@ def clean_question(question: str, max_chars: int) -> str:
         raise QuestionError(
             f"The question is too long ({len(question):,} characters; the limit is {max_chars:,})."
         )
-    text = " ".join(_CONTROL.sub(" ", question).split())
+    # Markup pasted with a question is not part of it: scripts go whole, tags go, text stays.
+    raw = " ".join(_CONTROL.sub(" ", question).split())
+    text = " ".join(_TAG.sub(" ", _SCRIPT.sub(" ", raw)).split()) or raw
     if not text:
         raise QuestionError("Please type a question.")
     return text

@@ -61,7 +61,7 @@ class SpellFixer:
         for cand in self._by_initial.get(low[0], ()):
             if abs(len(cand) - len(low)) > limit:
                 continue
-            if limit == 2 and cand[:3] != low[:3]:
+            if limit == 2 and cand[:2] != low[:2]:
                 continue
             d = damerau(low, cand, limit)
             if d <= limit:
