@@ -1,11 +1,11 @@
-# Exchange Assistant: `make run` sets up and starts the assistant, `make test` runs the tests.
+# Exchange Assistant: `make run` sets up and starts the web UI, `make test` runs the tests.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev
 
-.PHONY: setup run ingest test lint evals calibrate clean
+.PHONY: setup run chat ingest test lint evals calibrate clean
 
 setup: $(STAMP)
 
@@ -20,7 +20,12 @@ $(STAMP): pyproject.toml
 ingest: setup
 	$(BIN)/exchange-assistant ingest
 
+# The web UI on http://127.0.0.1:7860 (EXCHANGE_HOST / EXCHANGE_PORT).
 run: ingest
+	$(BIN)/python app.py
+
+# A conversation in the terminal.
+chat: ingest
 	$(BIN)/exchange-assistant chat
 
 test: setup
