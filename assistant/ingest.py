@@ -24,7 +24,7 @@ from .generations import (
 )
 from .models import Chunk, IngestReport, SkippedFile
 
-CHUNKER_VERSION = "2"  # bump when what an index generation holds changes
+CHUNKER_VERSION = "3"  # bump when what an index generation holds changes
 
 
 def fingerprint(settings: Settings) -> str:

@@ -25,7 +25,9 @@ class Chunk(BaseModel):
 
     def embedding_text(self) -> str:
         """What is embedded and indexed: the heading path gives short sections their context."""
-        heading = " › ".join(p for p in (self.title, self.section) if p)
+        # The section path alone: a document title shared by every chunk would pull short
+        # sections towards any question that resembles the title.
+        heading = self.section or self.title
         return f"{heading}\n{self.text}"
 
     def to_metadata(self) -> dict[str, str | int]:

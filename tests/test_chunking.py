@@ -67,6 +67,8 @@ def test_markdown_links_and_emphasis_become_plain_text():
     assert chunk.text == "Read the guide at the site."
 
 
-def test_embedding_text_carries_the_heading_path():
+def test_embedding_text_carries_the_section_path_or_else_the_title():
     chunk = _chunks()[1]
-    assert chunk.embedding_text().startswith("Exchange overview › Who can take part › Students\n")
+    assert chunk.embedding_text().startswith("Who can take part › Students\n")
+    doc = Document(page_content="Just text.", metadata={"source": "t.txt", "title": "Notes"})
+    assert Chunker().split([doc])[0].embedding_text() == "Notes\nJust text."
