@@ -23,6 +23,7 @@ import logging  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import gradio as gr  # noqa: E402
@@ -37,6 +38,7 @@ log = logging.getLogger("exchange_assistant.app")
 
 TITLE = "Exchange Assistant"
 CONCURRENCY = 10  # questions answered at once; more wait in Gradio's queue
+STREAM_PAUSE = 0.12  # seconds between the sentences of a streamed answer
 
 EXAMPLES = [
     ("Eligibility", "Who can take part in the exchange?"),
@@ -163,7 +165,9 @@ def render_question(question: str) -> str:
     return _block(esc(question).replace("\n", "<br>"), "ea-question")
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, streaming: bool = False) -> str:
+    """The answer with a numbered badge per sentence and a card per citation; while it is still
+    streaming its block carries the class `ea-streaming`."""
     if answer.abstained:
         return _block(
             '<div class="ea-abstain-label">Not in the programme documents</div>'
@@ -185,7 +189,7 @@ def render_answer(answer: Answer) -> str:
         body += (
             f'<div class="ea-cards-label">{label}</div><ol class="ea-cards">{"".join(cards)}</ol>'
         )
-    return _block(body, "ea-answer")
+    return _block(body, "ea-answer ea-streaming" if streaming else "ea-answer")
 
 
 def render_card(c) -> str:
@@ -295,7 +299,7 @@ def to_messages(records: list[dict], pending: dict | None = None, loading=False)
         if r.get("error"):
             content = render_error(r["error"])
         elif r.get("answer"):
-            content = render_answer(Answer.model_validate(r["answer"]))
+            content = render_answer(Answer.model_validate(r["answer"]), r.get("streaming", False))
         else:
             content = render_pending(loading)
         messages.append({"role": "assistant", "content": content})
@@ -410,7 +414,10 @@ def build(service: Service) -> gr.Blocks:
             yield to_messages(convo, pending, loading), gr.skip(), "", ""
             try:
                 service.wait()
-                for partial in service.assistant.stream(text, to_turns(convo)):
+                pending["streaming"] = True
+                for i, partial in enumerate(service.assistant.stream(text, to_turns(convo))):
+                    if i:
+                        time.sleep(STREAM_PAUSE)  # let each sentence show before the next
                     pending["answer"] = partial.model_dump(
                         mode="json", include={"answer", "abstained", "citations"}
                     )
@@ -423,6 +430,7 @@ def build(service: Service) -> gr.Blocks:
             except Exception:
                 log.exception("answering failed")
                 pending["error"] = "Something went wrong while answering; please try again."
+            pending.pop("streaming", None)
             convo.append(pending)
             yield gr.update(value=to_messages(convo)), convo, gr.skip(), gr.skip()
 
@@ -434,6 +442,7 @@ def build(service: Service) -> gr.Blocks:
             api_name="ask",
             concurrency_limit=CONCURRENCY,
             show_progress="hidden",
+            trigger_mode="always_last",  # a question sent while one is answered waits its turn
         )
 
         def pick_example(convo: list[dict], evt: gr.SelectData):
@@ -730,6 +739,9 @@ blockquote.ea-quote { margin: 6px 0 4px !important; padding: 0 0 0 10px !importa
   border-left: 2px solid #c9d1dd !important; color: #2c3646; font-size: 14px; font-style: italic;
   background: none !important; }
 .ea-card-file { font-size: 12px; color: #8a93a3; }
+.ea-streaming .ea-text::after { content: ""; display: inline-block; width: 7px; height: 1em;
+  margin-left: 3px; vertical-align: -2px; background: var(--ea-accent);
+  animation: ea-blink 1s infinite; }
 .ea-abstained { border-left: 3px solid #c28a00; padding-left: 12px; }
 .ea-abstain-label { font-size: 12px; letter-spacing: .06em; text-transform: uppercase;
   color: #8a6200; font-weight: 600; margin-bottom: 4px; }

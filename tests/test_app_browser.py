@@ -141,7 +141,7 @@ def ask(page, question: str, *, button: bool = False) -> None:
         page.press("#ea-question textarea", "Enter")
     page.wait_for_function(
         "n => document.querySelectorAll('.ea-question').length > n"
-        " && !document.querySelector('.ea-pending')",
+        " && !document.querySelector('.ea-pending, .ea-streaming')",
         arg=before,
     )
 
@@ -150,8 +150,24 @@ def last_answer(page):
     return page.locator(".ea-answer").last
 
 
+WATCH_STREAMING = """() => {
+  window.__seen = {pending: false, streaming: false};
+  new MutationObserver(records => {
+    for (const r of records) for (const node of r.addedNodes) {
+      if (!(node instanceof Element)) continue;
+      for (const name of ["pending", "streaming"]) {
+        const sel = ".ea-" + name;
+        if (node.matches(sel) || node.querySelector(sel)) window.__seen[name] = true;
+      }
+    }
+  }).observe(document.querySelector("#ea-chat"), {childList: true, subtree: true});
+}"""
+
+
 def test_answer_with_citation_cards_then_a_follow_up(page):
+    page.evaluate(WATCH_STREAMING)
     ask(page, "What are the focus areas of the exchange?")
+    assert page.evaluate("window.__seen.pending"), "no sign that the question was being answered"
     answer = last_answer(page)
     assert "medical technology, infectious diseases and ageing" in answer.inner_text()
     refs = answer.locator(".ea-ref").all_inner_texts()
@@ -167,6 +183,10 @@ def test_answer_with_citation_cards_then_a_follow_up(page):
     follow_up = last_answer(page)
     assert "population cohorts" in follow_up.inner_text()
     assert follow_up.locator(".ea-card").count() >= 1
+
+    ask(page, "Who can take part, and when does the exchange run?")
+    if last_answer(page).locator(".ea-ref").count() > 1:  # streamed sentence by sentence
+        assert page.evaluate("window.__seen.streaming")
 
     # "At a glance": facts from the index, each linked to its document
     page.wait_for_selector(".ea-fact")
@@ -189,27 +209,33 @@ def test_abstention_is_plain_and_has_no_cards(page):
     assert answer.locator(".ea-card").count() == 0
 
 
-def test_thumbs_down_with_a_comment_is_stored(page, app):
+def test_ratings_are_stored_for_the_answer_rated(page, app):
+    ask(page, "What are the focus areas of the exchange?")
     ask(page, "Who coordinates the exchange?")
     page.locator("#ea-chat button[aria-label='Dislike']").last.click()
     page.wait_for_selector("#ea-comment textarea")
     page.fill("#ea-comment textarea", "It should also name the contact in Nagasaki.")
     page.click("#ea-send-comment")
     page.wait_for_selector(".ea-notice-ok")
+    page.locator("#ea-chat button[aria-label='Like']").first.click()
 
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        rows = [r for r in app.feedback_rows() if r["question"] == "Who coordinates the exchange?"]
-        if rows and rows[-1]["comment"]:
-            break
-        time.sleep(0.2)
-    row = rows[-1]
-    assert row["rating"] == "down"
-    assert row["comment"] == "It should also name the contact in Nagasaki."
-    assert "Maria Yazdanbakhsh" in row["answer"]
-    assert "exchange.md" in row["citations"]
-    assert row["created"]
-    assert set(row) == {
+    def rated(question, rating):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for row in app.feedback_rows():
+                done = rating == "up" or row["comment"]
+                if row["question"] == question and row["rating"] == rating and done:
+                    return row
+            time.sleep(0.2)
+        raise AssertionError(f"no {rating} rating of {question!r}: {app.feedback_rows()}")
+
+    down = rated("Who coordinates the exchange?", "down")
+    assert down["comment"] == "It should also name the contact in Nagasaki."
+    assert down["history"] == '["What are the focus areas of the exchange?"]'
+    assert "Maria Yazdanbakhsh" in down["answer"]
+    assert "exchange.md" in down["citations"]
+    assert down["created"]
+    assert set(down) == {
         "id",
         "created",
         "question",
@@ -220,6 +246,8 @@ def test_thumbs_down_with_a_comment_is_stored(page, app):
         "rating",
         "comment",
     }
+    up = rated("What are the focus areas of the exchange?", "up")
+    assert "medical technology" in up["answer"] and up["comment"] is None
 
 
 def test_markup_in_a_question_is_shown_as_text_and_never_runs(page):
