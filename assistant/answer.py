@@ -19,7 +19,12 @@ from .sentences import split_sentences
 from .verify import CitedSentence, normalise
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_DURATION = re.compile(r"\b\d+\s*(?:to\s*\d+\s*)?(?:days?|weeks?|months?|years?)\b", re.I)
+_DURATION = re.compile(
+    r"\b\d+\s*(?:to\s*\d+\s*)?(?:days?|weeks?|months?|years?)\b|"  # 3 to 12 months
+    r"\b(?:1[5-9]|20)\d\d\s*[–-]\s*(?:1[5-9]|20)\d\d\b|"  # 2020–2023
+    r"\bfrom\s+(?:the\s+)?\d{4}s?\b.*?\b(?:until|to|till)\b|\bsince\s+\d{4}\b|\bcentur(?:y|ies)\b",
+    re.I,
+)
 _NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van\s+|von\s+|de\s+)?[A-Z][a-z]+)+\b")
 _AMOUNT = re.compile(
@@ -46,8 +51,9 @@ _PERSON = re.compile(
 # question's words it contains, and a small cost for coming from a lower-ranked chunk.
 # Fitted for top-1 accuracy on the eval cases (grid search; see evals/README.md).
 SCORE_WEIGHTS = {"sentence": 0.3, "chunk": 0.4, "words": 0.6, "rank": 0.02}
-# How the support score is made; the abstention threshold is calibrated on this scale.
-SUPPORT_WEIGHTS = {"score": 0.6, "coverage": 0.4, "type_miss": 0.1}
+# How the support score is made (fitted on the eval cases for the best separation of
+# answerable from unanswerable); the abstention threshold is calibrated on this scale.
+SUPPORT_WEIGHTS = {"score": 0.5, "coverage": 0.2, "phrases": 0.1, "type_miss": 0.3}
 SYNONYM_FLOOR, SYNONYM_FULL = 0.5, 0.75
 TYPE_BONUS = 0.1
 CLOSE_WINDOW, COMPLETE_WINDOW = 0.08, 0.2
@@ -70,6 +76,7 @@ class Draft(BaseModel):
     coverage: float = 0.0
     best_score: float = 0.0
     type_match: bool = True
+    phrases: float = 1.0
 
 
 @dataclass
@@ -144,9 +151,11 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (c.evidence.rank, c.position))
         coverage = self.coverage(question, chosen)
         typed = _type_matches(question, [c.text for c in chosen])
+        phrases = phrase_coverage(question, chosen)
         support = (
             SUPPORT_WEIGHTS["score"] * best.score
             + SUPPORT_WEIGHTS["coverage"] * coverage
+            + SUPPORT_WEIGHTS["phrases"] * phrases
             - (0.0 if typed else SUPPORT_WEIGHTS["type_miss"])
         )
         return Draft(
@@ -155,6 +164,7 @@ class ExtractiveAnswerer:
                 for c in chosen
             ],
             support=support,
+            phrases=phrases,
             coverage=coverage,
             best_score=best.score,
             type_match=typed,
@@ -235,6 +245,21 @@ def _in_context(c: _Candidate) -> str:
     studied' is known to be about ageing."""
     heading = " › ".join(p for p in (c.evidence.chunk.title, c.evidence.chunk.section) if p)
     return f"{heading}: {c.text}"
+
+
+def phrase_coverage(question: str, chosen: list[_Candidate]) -> float:
+    """The share of the question's two-word phrases ('academic year', 'student housing')
+    that the chosen sentences or their headings also contain, in any order of the two."""
+    words = [stem for _, stem in content_words(question)]
+    pairs = {(a, b) for a, b in zip(words, words[1:], strict=False) if a != b}
+    if not pairs:
+        return 1.0
+    found = 0
+    for c in chosen:
+        stems = [stem for _, stem in content_words(f"{c.evidence.chunk.section or ''}. {c.text}")]
+        near = {(a, b) for i, a in enumerate(stems) for b in stems[i + 1 : i + 3]}
+        found = max(found, sum((a, b) in near or (b, a) in near for a, b in pairs))
+    return found / len(pairs)
 
 
 def _stems_of(c: _Candidate) -> set[str]:
