@@ -306,6 +306,16 @@ def to_messages(records: list[dict], pending: dict | None = None, loading=False)
     return messages
 
 
+def chat_view(records: list[dict], pending: dict | None = None, loading=False):
+    """The chat's messages, with the thumbs each answer was given (kept when the chat redraws)."""
+    rows = [*records, *([pending] if pending else [])]
+    thumbs = {"up": "Like", "down": "Dislike"}
+    return gr.update(
+        value=to_messages(records, pending, loading),
+        feedback_value=[thumbs.get(r.get("rating")) for r in rows],
+    )
+
+
 def to_turns(records: list[dict]) -> list[Turn]:
     """The conversation so far, as the Assistant takes it: each question with its answer text."""
     return [
@@ -411,7 +421,7 @@ def build(service: Service) -> gr.Blocks:
                 "error": None,
             }
             loading = not service.ready.is_set()
-            yield to_messages(convo, pending, loading), gr.skip(), "", ""
+            yield chat_view(convo, pending, loading), gr.skip(), "", ""
             try:
                 service.wait()
                 pending["streaming"] = True
@@ -421,9 +431,9 @@ def build(service: Service) -> gr.Blocks:
                     pending["answer"] = partial.model_dump(
                         mode="json", include={"answer", "abstained", "citations"}
                     )
-                    yield to_messages(convo, pending), gr.skip(), gr.skip(), gr.skip()
+                    yield chat_view(convo, pending), gr.skip(), gr.skip(), gr.skip()
             except QuestionError as exc:
-                yield to_messages(convo), gr.skip(), text, render_notice(str(exc))
+                yield chat_view(convo), gr.skip(), text, render_notice(str(exc))
                 return
             except AssistantError as exc:
                 pending["error"] = str(exc)
@@ -432,7 +442,7 @@ def build(service: Service) -> gr.Blocks:
                 pending["error"] = "Something went wrong while answering; please try again."
             pending.pop("streaming", None)
             convo.append(pending)
-            yield gr.update(value=to_messages(convo)), convo, gr.skip(), gr.skip()
+            yield chat_view(convo), convo, gr.skip(), gr.skip()
 
         gr.on(
             [question.submit, ask.click],
@@ -459,7 +469,7 @@ def build(service: Service) -> gr.Blocks:
         )
 
         def start_over():
-            return [], [], "", "", None, gr.update(visible=False), ""
+            return chat_view([]), [], "", "", None, gr.update(visible=False), ""
 
         for trigger in (new_chat.click, chatbot.clear):  # the button, or the chat's bin icon
             trigger(
@@ -482,9 +492,9 @@ def build(service: Service) -> gr.Blocks:
                 if evt.liked not in (True, False):  # the rating was taken back
                     if record.get("feedback_id"):
                         service.feedback.remove(record["feedback_id"])
-                    record["feedback_id"] = None
+                    record["feedback_id"] = record["rating"] = None
                     return convo, None, gr.update(visible=False), ""
-                rating = "up" if evt.liked else "down"
+                rating = record["rating"] = "up" if evt.liked else "down"
                 answer = record["answer"]
                 if record.get("feedback_id"):
                     service.feedback.set_rating(record["feedback_id"], rating)

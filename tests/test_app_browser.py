@@ -249,6 +249,15 @@ def test_ratings_are_stored_for_the_answer_rated(page, app):
     up = rated("What are the focus areas of the exchange?", "up")
     assert "medical technology" in up["answer"] and up["comment"] is None
 
+    ask(page, "When does the exchange run?")  # the chat redraws; the thumbs given stay
+    assert page.locator("#ea-chat button[aria-label='Liked']").count() == 1
+    assert page.locator("#ea-chat button[aria-label='Disliked']").count() == 1
+    page.locator("#ea-chat button[aria-label='Liked']").click()  # taken back
+    deadline = time.monotonic() + 10
+    while any(r["id"] == up["id"] for r in app.feedback_rows()):
+        assert time.monotonic() < deadline, "a rating taken back stayed in the file"
+        time.sleep(0.2)
+
 
 def test_markup_in_a_question_is_shown_as_text_and_never_runs(page):
     page.evaluate("delete window.__pwned")
