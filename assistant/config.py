@@ -22,7 +22,16 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (http://host:port); empty means embedded Chroma."
     )
-    collection: str = Field("exchange", description="Name of the Chroma collection.")
+    collection: str = Field(
+        "exchange",
+        description="Name of the Chroma collection; on a server each index generation gets "
+        "its own, named '{collection}-{generation}'.",
+    )
+    chroma_timeout_s: float = Field(
+        30.0,
+        description="Seconds to wait for the Chroma server before giving up (connecting and "
+        "the heartbeat: at most 5 s).",
+    )
 
     # Ingest
     chunk_size: int = Field(900, description="Largest chunk, in characters.")

@@ -5,6 +5,9 @@
     index/gen-.../bm25/      its BM25 index
     index/gen-.../manifest.json  what was ingested: files, their hashes and chunk ids
 
+With a Chroma server (EXCHANGE_CHROMA_URL) a generation's vectors live in the server
+collection `{collection}-{gen-...}` instead of `chroma/`; everything else stays here.
+
 A reader follows CURRENT; an ingest builds a new generation beside it and replaces CURRENT
 with one rename, so an ingest that dies half-way leaves the previous generation serving.
 """
@@ -38,6 +41,7 @@ class Manifest(BaseModel):
     version: int = 1
     fingerprint: str = ""
     built: str = ""
+    store: str = Field("embedded", description="Where the vectors live: 'embedded' or 'server'.")
     files: dict[str, FileEntry] = Field(default_factory=dict)
 
     @property
@@ -101,6 +105,16 @@ def prune(index_dir: Path, keep: set[Path]) -> list[str]:
     removed = []
     for path in index_dir.glob("gen-*"):
         if path.is_dir() and path not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def prune_unfinished(index_dir: Path, serving: Path | None) -> list[str]:
+    """Remove builds that never finished (no manifest: a killed ingest), except `serving`."""
+    removed = []
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and path != serving and not (path / "manifest.json").is_file():
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -19,6 +20,7 @@ from .generations import (
     ingest_lock,
     new_generation,
     prune,
+    prune_unfinished,
     read_manifest,
     write_manifest,
 )
@@ -53,17 +55,29 @@ def ingest(
     index = Path(index_dir or settings.index_dir)
     if not corpus.is_dir():
         raise AssistantError(f"The corpus folder {corpus} does not exist.")
+    from .store import collection_exists, drop_generations, server_mode
+
     with ingest_lock(index):
         old_gen = current(index)
         old = read_manifest(old_gen)
         fp = fingerprint(settings)
-        fresh = old_gen is None or old.fingerprint != fp
+        where = "server" if server_mode(settings) else "embedded"
+        # A previous generation is a base to build on only if its vectors are where we store:
+        # same model and chunking, same kind of store, and (on a server) still there.
+        fresh = (
+            old_gen is None
+            or old.fingerprint != fp
+            or old.store != where
+            or not collection_exists(settings, old_gen)
+        )
         report, manifest, changed = _plan(settings, corpus, old, fresh)
         report.chunks_total = manifest.chunk_count
         if not fresh and not changed and not report.removed:
+            drop_generations(settings, prune_unfinished(index, old_gen))
             report.seconds = time.perf_counter() - started
             return report
         manifest.fingerprint = fp
+        manifest.store = where
         gen = new_generation(index)
         try:
             report.chunks_embedded = _build(
@@ -80,8 +94,11 @@ def ingest(
             activate(index, gen)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
+            with contextlib.suppress(Exception):
+                drop_generations(settings, [gen.name])
             raise
-        prune(index, keep={p for p in (gen, old_gen) if p is not None})
+        removed = prune(index, keep={p for p in (gen, old_gen) if p is not None})
+        drop_generations(settings, removed)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -163,11 +180,17 @@ def _build(
     from .store import Store
 
     old_ids: set[str] = set()
-    if base_gen is not None:
-        shutil.copytree(base_gen / "chroma", gen / "chroma")
-        old_ids = {cid for entry in old.files.values() for cid in entry.chunk_ids}
-    store = Store(settings, gen / "chroma")
     keep_ids = {cid for entry in manifest.files.values() for cid in entry.chunk_ids}
+    if base_gen is not None:
+        old_ids = {cid for entry in old.files.values() for cid in entry.chunk_ids}
+        if settings.chroma_url:
+            # One collection a generation on the server: copy what stays, vectors and all.
+            store = Store(settings, gen / "chroma", create=True)
+            store.copy_from(Store(settings, base_gen / "chroma"), keep_ids & old_ids)
+            old_ids &= keep_ids
+        else:
+            shutil.copytree(base_gen / "chroma", gen / "chroma")
+    store = Store(settings, gen / "chroma", create=True)
     store.delete(sorted(old_ids - keep_ids))
 
     candidates = [c for chunks in changed.values() for c in chunks]

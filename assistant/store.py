@@ -1,48 +1,117 @@
-"""Chroma: an embedded PersistentClient by default, an HttpClient when a server is named."""
+"""Chroma: an embedded PersistentClient by default, an HttpClient when a server is named.
+
+Embedded, each index generation keeps its Chroma data in its own folder (`gen-.../chroma`).
+On a server, each generation is its own collection, `{collection}-{generation name}`; the
+index folder still holds CURRENT, the manifest, BM25 and the vocabulary, so every process that
+shares the server also shares the index folder.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 
 from .config import Settings
 from .errors import StoreUnavailableError
 from .models import Chunk
 
+_CLIENTS: dict[tuple[str, float], object] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def server_mode(settings: Settings) -> bool:
+    return bool(settings.chroma_url)
+
+
+def collection_for(settings: Settings, path: Path | None) -> str:
+    """The collection that holds one generation: on a server `{collection}-{gen-...}`.
+
+    `path` is the generation folder or its `chroma` subfolder, as chat.py passes it.
+    """
+    if not server_mode(settings) or path is None:
+        return settings.collection
+    gen = path.parent if path.name == "chroma" else path
+    return f"{settings.collection}-{gen.name}"
+
+
+def _guarded(method):
+    """A server that stops answering mid-way is one clear error, not an httpx traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if self.url is None:
+            return method(self, *args, **kwargs)
+        import httpx
+        from chromadb.errors import NotFoundError
+
+        try:
+            return method(self, *args, **kwargs)
+        except httpx.HTTPError as exc:
+            raise StoreUnavailableError(
+                f"The Chroma server at {self.url} stopped answering ({type(exc).__name__}); "
+                "check that it runs, or unset EXCHANGE_CHROMA_URL."
+            ) from exc
+        except NotFoundError as exc:
+            raise StoreUnavailableError(
+                f"The collection '{self.name}' is gone from the Chroma server at {self.url}; "
+                "run `exchange-assistant ingest` again."
+            ) from exc
+
+    return wrapper
+
 
 class Store:
     """One Chroma collection of chunks, with embeddings we compute ourselves.
 
     The collection is opened with no embedding function, so Chroma never falls back to its
-    default one (which would download a model).
+    default one (which would download a model). `Store(settings, gen / "chroma")` opens the
+    collection of a generation, in embedded or server mode alike; on a server a reader never
+    creates a collection (`create=True` is for ingest), so a missing one is a clear error.
     """
 
-    def __init__(self, settings: Settings, path: Path | None = None, collection: str | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        path: Path | None = None,
+        collection: str | None = None,
+        create: bool = False,
+    ):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        self.name = collection or settings.collection
+        self.name = collection or collection_for(settings, path)
+        self.url = settings.chroma_url or None
         try:
-            if settings.chroma_url:
-                self.client = _http_client(settings.chroma_url, chroma_settings)
-            else:
-                if path is None:
-                    raise ValueError("an embedded store needs a folder")
-                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            if self.url:
+                self.client = _http_client(self.url, settings.chroma_timeout_s, chroma_settings)
+                if create:
+                    self.collection = self.client.get_or_create_collection(
+                        self.name, embedding_function=None, configuration=_CONFIG
+                    )
+                else:
+                    self.collection = _get_existing(self.client, self.name, self.url)
+                return
+            if path is None:
+                raise ValueError("an embedded store needs a folder")
+            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             self.collection = self.client.get_or_create_collection(
-                self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                self.name, embedding_function=None, configuration=_CONFIG
             )
         except StoreUnavailableError:
             raise
         except Exception as exc:
-            where = settings.chroma_url or str(path)
+            where = self.url or str(path)
             raise StoreUnavailableError(
                 f"The Chroma index at {where} cannot be opened ({type(exc).__name__}: {exc})."
             ) from exc
 
+    @_guarded
     def count(self) -> int:
         return self.collection.count()
 
+    @_guarded
     def upsert(self, chunks: list[Chunk], vectors: list[list[float]], batch: int = 1000) -> None:
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
@@ -53,6 +122,7 @@ class Store:
                 metadatas=[c.to_metadata() for c in part],
             )
 
+    @_guarded
     def update_metadata(self, chunks: list[Chunk], batch: int = 1000) -> None:
         """Refresh titles, urls and dates of chunks whose text (and so embedding) is unchanged."""
         for i in range(0, len(chunks), batch):
@@ -61,10 +131,12 @@ class Store:
                 ids=[c.id for c in part], metadatas=[c.to_metadata() for c in part]
             )
 
+    @_guarded
     def delete(self, ids: list[str], batch: int = 5000) -> None:
         for i in range(0, len(ids), batch):
             self.collection.delete(ids=ids[i : i + batch])
 
+    @_guarded
     def query(self, vector: list[float], k: int) -> list[tuple[Chunk, float]]:
         k = min(k, self.count())
         if k <= 0:
@@ -83,6 +155,7 @@ class Store:
             )
         ]
 
+    @_guarded
     def get(self, ids: list[str]) -> list[tuple[Chunk, list[float]]]:
         """Chunks by id, with their stored vectors, in the order asked (missing ids left out)."""
         if not ids:
@@ -96,6 +169,7 @@ class Store:
         }
         return [found[i] for i in ids if i in found]
 
+    @_guarded
     def all_chunks(self, batch: int = 5000) -> list[Chunk]:
         out: list[Chunk] = []
         offset = 0
@@ -113,6 +187,38 @@ class Store:
                 return out
             offset += batch
 
+    @_guarded
+    def copy_from(self, other: Store, keep: set[str], batch: int = 1000) -> int:
+        """Copy the chunks of `other` whose ids are in `keep`, vectors included, in batches.
+
+        On a server this is how a new generation starts from the previous one without
+        embedding again (the embedded mode copies the folder instead).
+        """
+        copied = 0
+        offset = 0
+        while True:
+            res = other.collection.get(
+                include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset
+            )
+            rows = [
+                (cid, doc, meta, vec)
+                for cid, doc, meta, vec in zip(
+                    res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True
+                )
+                if cid in keep
+            ]
+            if rows:
+                self.collection.upsert(
+                    ids=[r[0] for r in rows],
+                    documents=[r[1] for r in rows],
+                    metadatas=[r[2] for r in rows],
+                    embeddings=[list(r[3]) for r in rows],
+                )
+                copied += len(rows)
+            if len(res["ids"]) < batch:
+                return copied
+            offset += batch
+
     def as_langchain(self, embeddings):
         """The same collection as a LangChain vector store, for users of the ecosystem."""
         from langchain_chroma import Chroma
@@ -120,24 +226,111 @@ class Store:
         return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
 
 
-def _http_client(url: str, chroma_settings):
+_CONFIG = {"hnsw": {"space": "cosine"}}
+
+
+def collection_exists(settings: Settings, gen: Path) -> bool:
+    """Whether the server holds the collection of generation `gen` (always true embedded)."""
+    if not server_mode(settings):
+        return (gen / "chroma").is_dir()
+    try:
+        Store(settings, gen)
+    except StoreUnavailableError as exc:
+        if "has no collection" in str(exc):
+            return False
+        raise
+    return True
+
+
+def drop_generations(settings: Settings, names: list[str]) -> None:
+    """Delete the server collections of removed generations (embedded data goes with the folder)."""
+    if not server_mode(settings) or not names:
+        return
+    from chromadb.config import Settings as ChromaSettings
+
+    client = _http_client(
+        settings.chroma_url, settings.chroma_timeout_s, ChromaSettings(anonymized_telemetry=False)
+    )
+    for name in names:
+        try:
+            client.delete_collection(f"{settings.collection}-{name}")
+        except Exception:  # already gone (or never made): nothing to drop
+            continue
+
+
+def _get_existing(client, name: str, url: str):
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError) as exc:
+        raise StoreUnavailableError(
+            f"The Chroma server at {url} has no collection '{name}' for this index; "
+            "run `exchange-assistant ingest` with the same EXCHANGE_CHROMA_URL and index folder."
+        ) from exc
+
+
+def _http_client(url: str, timeout_s: float, chroma_settings):
+    """A client for the server at `url`, after a heartbeat that gives up within seconds.
+
+    chromadb's own HTTP session waits forever; the heartbeat here has a short timeout, and the
+    session it opens is given `timeout_s`, so a server that stops answering is an error too.
+    """
     from urllib.parse import urlparse
 
-    import chromadb
+    import httpx
 
     parsed = urlparse(url if "://" in url else f"http://{url}")
-    if not parsed.hostname:
+    if not parsed.hostname or parsed.scheme not in {"http", "https"}:
         raise StoreUnavailableError(f"EXCHANGE_CHROMA_URL '{url}' is not a valid http://host:port.")
     try:
-        client = chromadb.HttpClient(
-            host=parsed.hostname,
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=chroma_settings,
-        )
-        client.heartbeat()
-    except Exception as exc:
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    except ValueError as exc:
         raise StoreUnavailableError(
-            f"The Chroma server at {url} does not answer; start it or unset EXCHANGE_CHROMA_URL."
+            f"EXCHANGE_CHROMA_URL '{url}' is not a valid http://host:port."
         ) from exc
+    base = f"{parsed.scheme}://{parsed.hostname}:{port}"
+    try:
+        r = httpx.get(f"{base}/api/v2/heartbeat", timeout=min(5.0, timeout_s), trust_env=False)
+        r.raise_for_status()
+    except httpx.HTTPError as exc:
+        if isinstance(exc, httpx.TimeoutException):
+            why = f"no answer within {min(5.0, timeout_s):g} s"
+        elif isinstance(exc, httpx.ConnectError):
+            why = "cannot connect"
+        else:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreUnavailableError(
+            f"The Chroma server at {url} does not answer ({why}); "
+            "start it or unset EXCHANGE_CHROMA_URL."
+        ) from exc
+    key = (base, timeout_s)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            import chromadb
+
+            try:
+                client = chromadb.HttpClient(
+                    host=parsed.hostname,
+                    port=port,
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as exc:
+                raise StoreUnavailableError(
+                    f"The Chroma server at {url} does not answer ({type(exc).__name__}); "
+                    "start it or unset EXCHANGE_CHROMA_URL."
+                ) from exc
+            _set_timeout(client, timeout_s)
+            _CLIENTS[key] = client
     return client
+
+
+def _set_timeout(client, timeout_s: float) -> None:
+    """chromadb's FastAPI client keeps an httpx session with no timeout; give it one."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
