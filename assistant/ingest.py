@@ -71,6 +71,13 @@ def ingest(
             or not collection_exists(settings, old_gen)
         )
         report, manifest, changed = _plan(settings, corpus, old, fresh)
+        if old.files and not manifest.files:
+            # An emptied (or unmounted) corpus folder is far likelier a mistake than a wish to
+            # serve nothing: the index that serves stays.
+            raise AssistantError(
+                f"The corpus folder {corpus} has no documents to index; the index keeps serving "
+                f"its {len(old.files)} documents (delete {index} to start from nothing)."
+            )
         report.chunks_total = manifest.chunk_count
         if not fresh and not changed and not report.removed:
             drop_generations(settings, prune_unfinished(index, old_gen))
@@ -115,12 +122,13 @@ def _plan(
     max_bytes = int(settings.max_file_mb * 1_000_000)
     from .loaders import load_file
 
+    hashed: list[tuple[Path, str, FileEntry | None, str]] = []
     for path in _corpus_files(corpus):
         source = path.relative_to(corpus).as_posix()
         prev = None if fresh else old.files.get(source)
         keep_note = "; the version already indexed keeps serving" if prev else ""
         try:
-            digest = _sha256(path)
+            hashed.append((path, source, prev, _sha256(path)))
         except OSError as exc:
             report.skipped.append(
                 SkippedFile(
@@ -129,7 +137,10 @@ def _plan(
             )
             if prev:
                 manifest.files[source] = prev
-            continue
+    # Of files with the same content, the one already indexed stays; a new copy is the duplicate.
+    hashed.sort(key=lambda item: (not (item[2] and item[2].sha256 == item[3]), item[1]))
+    for path, source, prev, digest in hashed:
+        keep_note = "; the version already indexed keeps serving" if prev else ""
         if digest in seen_hashes:
             report.skipped.append(
                 SkippedFile(source=source, reason=f"same content as {seen_hashes[digest]}")
