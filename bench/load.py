@@ -1,0 +1,134 @@
+"""Concurrent users asking the running web UI through Gradio's HTTP API, for a bounded time.
+
+Loopback only: every request goes to the URL given, which must be 127.0.0.1 or localhost.
+Each user asks one question after another (POST /gradio_api/call/ask, then reads the event
+stream to its end) until the time is up; every request has its own timeout, so the run always
+stops by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from .procs import rss_mb
+
+
+@dataclass
+class LoadResult:
+    users: int
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_start_mb: float = 0.0
+    rss_end_mb: float = 0.0
+    rss_max_mb: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms) + len(self.errors)
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        xs = sorted(self.latencies_ms)
+        return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
+
+    def summary(self) -> dict:
+        return {
+            "users": self.users,
+            "seconds": round(self.seconds, 1),
+            "answers": len(self.latencies_ms),
+            "errors": len(self.errors),
+            "answers_per_s": round(len(self.latencies_ms) / self.seconds, 2),
+            "p50_ms": round(self.percentile(50)),
+            "p95_ms": round(self.percentile(95)),
+            "max_ms": round(max(self.latencies_ms, default=float("nan"))),
+            "mean_ms": round(statistics.fmean(self.latencies_ms)) if self.latencies_ms else None,
+            "rss_start_mb": round(self.rss_start_mb),
+            "rss_end_mb": round(self.rss_end_mb),
+            "rss_max_mb": round(self.rss_max_mb),
+        }
+
+
+def ask_once(client, url: str, question: str, timeout: float = 60.0) -> str:
+    """One question through the UI's `ask` endpoint; returns the final answer HTML or raises."""
+    r = client.post(f"{url}/gradio_api/call/ask", json={"data": [question, []]}, timeout=timeout)
+    r.raise_for_status()
+    event_id = r.json()["event_id"]
+    event, last = None, None
+    deadline = time.monotonic() + timeout
+    with client.stream("GET", f"{url}/gradio_api/call/ask/{event_id}", timeout=timeout) as s:
+        s.raise_for_status()
+        for line in s.iter_lines():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no complete answer within {timeout} s")
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                last = line.split(":", 1)[1].strip()
+                if event in {"complete", "error"}:
+                    break
+    if event != "complete":
+        raise RuntimeError(f"the stream ended with event {event!r}: {str(last)[:200]}")
+    payload = json.loads(last)
+    messages = payload[0]["value"]
+    html = messages[-1]["content"][0]["text"]
+    if "ea-error" in html or "ea-answer" not in html:
+        raise RuntimeError(f"the UI showed an error: {html[:200]}")
+    return html
+
+
+def run_load(
+    url: str,
+    questions: list[str],
+    users: int = 20,
+    seconds: float = 60.0,
+    pid: int | None = None,
+    timeout: float = 60.0,
+) -> LoadResult:
+    """`users` threads ask questions in turn for `seconds`; returns latencies, errors and RSS."""
+    import httpx
+
+    host = urlparse(url).hostname
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise ValueError(f"the load test only targets loopback, not {host}")
+    result = LoadResult(users=users, seconds=seconds)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    if pid:
+        result.rss_start_mb = result.rss_max_mb = rss_mb(pid)
+
+    def user(n: int) -> None:
+        with httpx.Client(trust_env=False) as client:
+            i = n
+            while time.monotonic() < stop_at:
+                q = questions[i % len(questions)]
+                i += 1
+                started = time.perf_counter()
+                try:
+                    ask_once(client, url, q, timeout)
+                    with lock:
+                        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+                except Exception as exc:  # every failure counts, none stops the run
+                    with lock:
+                        result.errors.append(f"{q!r}: {type(exc).__name__}: {exc}"[:300])
+
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        if pid:
+            result.rss_max_mb = max(result.rss_max_mb, rss_mb(pid))
+        if time.monotonic() > stop_at + timeout + 10:
+            break  # a request past its own timeout: give up on it (threads are daemons)
+        time.sleep(0.5)
+    result.seconds = time.monotonic() - began
+    if pid:
+        result.rss_end_mb = rss_mb(pid)
+    return result
