@@ -2,8 +2,17 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 EXTRAS ?= dev
+# `make run LLM=local` turns on the local model (EXCHANGE_LLM=local) and installs its extra,
+# which compiles llama.cpp (about 4 minutes, once).
+ifdef LLM
+export EXCHANGE_LLM := $(LLM)
+endif
+ifeq ($(EXCHANGE_LLM),local)
+EXTRAS := $(EXTRAS),local-llm
+endif
+comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 .PHONY: setup run chat ingest test lint evals calibrate clean
 

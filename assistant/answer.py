@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from .lexical import tokenize
 from .models import Evidence
 from .sentences import split_sentences
-from .verify import CitedSentence, normalise
+from .verify import CitedSentence, is_instruction, normalise
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _DURATION = re.compile(
@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
             _Candidate(text=s, evidence=e, position=i)
             for e in evidence
             for i, s in enumerate(split_sentences(e.chunk.text))
-            if len(s.split()) >= 3
+            if len(s.split()) >= 3 and not is_instruction(s)
         ]
         if not candidates:
             return Draft(sentences=[], support=0.0)

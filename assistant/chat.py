@@ -45,9 +45,11 @@ def clean_question(question: str, max_chars: int) -> str:
 class Assistant:
     """Answers questions from the index with citations, or abstains."""
 
-    def __init__(self, settings: Settings | None = None, embedder=None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder=None, chat_model=None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
+        self._chat_model = chat_model  # a LangChain chat model; tests pass fakes
+        self._generator = None
         self._loaded_gen: Path | None = None
         self._retriever = None
         self._answerer = None
@@ -73,6 +75,8 @@ class Assistant:
         """Open the index and load the model now rather than on the first question."""
         self._ensure_index()
         self.embedder.warm_up()
+        if self._is_generative:
+            _ = self.generator
 
     def _ensure_index(self) -> None:
         """Open the serving generation; reopen when an ingest has switched to a new one."""
@@ -135,15 +139,23 @@ class Assistant:
     def stream(
         self, question: str, history: Iterable[Turn | str] | None = None
     ) -> Iterator[Answer]:
-        """Yields the answer as it grows, one sentence at a time, then the final Answer."""
-        answer = self.ask(question, history)
-        if answer.abstained:
-            yield answer
+        """Yields the answer as it grows, then the final Answer (the same as `ask` gives).
+
+        Extractive answers grow a sentence at a time; generated ones as the model writes,
+        each sentence replaced by its verified form (or removed) once it is complete."""
+        state = self._condense_step({"question": question, "history": list(history or [])})
+        state = self._retrieve_step(state)
+        final = None
+        for final in self._answer_stream(state):
+            if not self._is_generative:
+                break
+            yield final
+        if self._is_generative:
             return
-        sentences = split_sentences(answer.answer)
+        sentences = split_sentences(final.answer) if not final.abstained else []
         for i in range(1, len(sentences)):
-            yield answer.model_copy(update={"answer": " ".join(sentences[:i])})
-        yield answer
+            yield final.model_copy(update={"answer": " ".join(sentences[:i])})
+        yield final
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
         """Earlier questions given without their answers are answered again, so that a
@@ -162,7 +174,9 @@ class Assistant:
         return turns
 
     def _run(self, question: str, turns: list[Turn], config: RunnableConfig) -> Answer:
+        # Earlier turns are only context: their quoted answer is enough, no model call.
         state = self._condense_step({"question": question, "history": turns, "_turns": True})
+        state["_extractive"] = True
         return self._answer_step(self._retrieve_step(state, config))
 
     # -- pipeline steps --------------------------------------------------------------------
@@ -173,10 +187,12 @@ class Assistant:
         turns = state["history"] if state.get("_turns") else self._turns(state["history"])
         self._ensure_index()
         question = self._speller.fix(question)
-        query = condense(
-            question,
-            [t.model_copy(update={"question": self._speller.fix(t.question)}) for t in turns],
-        )
+        turns = [t.model_copy(update={"question": self._speller.fix(t.question)}) for t in turns]
+        query = condense(question, turns)
+        if self._is_generative and query != question and not state.get("_turns"):
+            rewritten = self.generator.condense(question, turns)
+            if rewritten:  # the model's rewrite, with the rule-based context as a safety net
+                query = f"{rewritten} ({query})"
         said = frozenset(
             normalise(s) for t in turns[-1:] for s in split_sentences(strip_markers(t.answer or ""))
         )
@@ -198,28 +214,75 @@ class Assistant:
         return state
 
     def _answer_step(self, state: dict) -> Answer:
+        *_, final = self._answer_stream(state)
+        return final
+
+    def _answer_stream(self, state: dict) -> Iterator[Answer]:
+        """Abstain, or answer: extractive, or generated and verified sentence by sentence."""
         started = time.perf_counter()
         evidence: list[Evidence] = state["evidence"]
         draft = self._answerer.draft(state["question"], state["query"], evidence, state["said"])
         verdict = verify(draft.sentences, evidence)
         timings = state["timings"]
-        timings["answer"] = _ms(started)
-        retrieval = [
-            RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
-            for e in evidence
-        ]
         common = {
             "query": state["query"],
             "support": round(draft.support, 4),
-            "retrieval": retrieval,
-            "removed_sentences": len(verdict.removed),
+            "retrieval": [
+                RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
+                for e in evidence
+            ],
         }
         if not verdict.kept or draft.support < self.settings.abstain_threshold:
+            timings["answer"] = _ms(started)
             timings["total"] = _ms(state["started"])
-            return Answer(answer=self.abstention(), abstained=True, timings_ms=timings, **common)
+            yield Answer(answer=self.abstention(), abstained=True, timings_ms=timings, **common)
+            return
+        if not self._is_generative or state.get("_extractive"):
+            timings["answer"] = _ms(started)
+            timings["total"] = _ms(state["started"])
+            yield self._compose(verdict.kept, evidence, timings, common, len(verdict.removed))
+            return
+        progress = None
+        for progress in self.generator.stream(state["question"], evidence):
+            if progress.first_token_ms is not None:
+                timings["first_token"] = progress.first_token_ms
+            if not progress.done:
+                yield self._compose(
+                    progress.kept,
+                    evidence,
+                    timings,
+                    common,
+                    len(progress.removed),
+                    pending=progress.pending,
+                )
+        timings["answer"] = _ms(started)
+        timings["total"] = _ms(state["started"])
+        removed = len(progress.removed)
+        if progress.kept:
+            notes = []
+            if removed:
+                notes.append(f"{removed} generated sentence(s) removed: not supported by a source.")
+            if progress.recited:
+                notes.append(
+                    f"{progress.recited} citation(s) moved to the source that supports it."
+                )
+            note = " ".join(notes) or None
+            yield self._compose(progress.kept, evidence, timings, common, removed, note=note)
+            return
+        reason = progress.failure or "no generated sentence was supported by its source"
+        yield self._compose(
+            verdict.kept,
+            evidence,
+            timings,
+            common,
+            removed,
+            note=f"Showing quoted sentences instead of a generated answer: {reason}.",
+        )
+
+    def _compose(self, kept, evidence, timings, common, removed, note=None, pending=""):
         chunks = {e.chunk.id: e.chunk for e in evidence}
         citations, parts = [], []
-        for n, s in enumerate(verdict.kept, start=1):
+        for n, s in enumerate(kept, start=1):
             chunk = chunks[s.chunk_id]
             citations.append(
                 Citation(
@@ -233,14 +296,46 @@ class Assistant:
                 )
             )
             parts.append(f"{s.text} [{n}]")
-        timings["total"] = _ms(state["started"])
+        if pending:
+            parts.append(pending)
         return Answer(
             answer=" ".join(parts),
             abstained=False,
             citations=citations,
-            timings_ms=timings,
+            timings_ms=dict(timings),
+            removed_sentences=removed,
+            note=note,
             **common,
         )
+
+    # -- the generative answerer -----------------------------------------------------------
+
+    @property
+    def _is_generative(self) -> bool:
+        from .llm import is_generative
+
+        return is_generative(self.settings)
+
+    @property
+    def generator(self):
+        if self._generator is None:
+            with self._lock:
+                if self._generator is None:
+                    from .generate import GenerativeAnswerer
+                    from .llm import answer_options, make_chat_model
+                    from .verify import SupportScorer
+
+                    self._ensure_index()
+                    scorer = SupportScorer(self._answerer._embed, self.settings.support_threshold)
+                    self._generator = GenerativeAnswerer(
+                        self._chat_model or make_chat_model(self.settings),
+                        scorer,
+                        sources=self.settings.llm_sources,
+                        timeout=self.settings.llm_timeout,
+                        answer_options={} if self._chat_model else answer_options(self.settings),
+                        relevance_floor=self.settings.relevance_floor,
+                    )
+        return self._generator
 
     def abstention(self) -> str:
         return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,7 +48,33 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
 
     # Answering
-    llm: str = Field("extractive", description="Answerer: 'extractive' (offline default).")
+    llm: str = Field(
+        "extractive",
+        description="Answerer: 'extractive' (offline default), 'local' (SmolLM2 via "
+        "llama-cpp-python), 'openai:MODEL' or 'ollama:MODEL'.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible or Ollama server."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for an OpenAI-compatible server; never logged or shown."
+    )
+    llm_model_path: Path | None = Field(
+        None, description="A GGUF file for the local backend; empty means the bundled SmolLM2."
+    )
+    llm_timeout: float = Field(30.0, description="Seconds to wait for a model before falling back.")
+    llm_max_tokens: int = Field(160, description="Longest generated answer, in tokens.")
+    llm_context: int = Field(2048, description="Context window of the local model, in tokens.")
+    llm_threads: int = Field(2, description="CPU threads of the local model.")
+    llm_sources: int = Field(3, description="Evidence chunks shown to the model as sources.")
+    relevance_floor: float = Field(
+        0.3, description="Least similarity of a generated sentence to the question to be kept."
+    )
+    support_threshold: float = Field(
+        0.6,
+        description="Least similarity between a generated sentence and the sentence of its "
+        "cited source for the sentence to be kept.",
+    )
     max_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     # Calibrated with `python -m evals calibrate` on evals/cases.yaml (171 answerable, 37
     # unanswerable): the best separation with false abstention held at <= 0.05 is 0.3147,

@@ -20,7 +20,12 @@ def main(argv: list[str] | None = None) -> int:
         "--index", type=Path, help="index folder (default: EXCHANGE_INDEX_DIR or index/)"
     )
     p.add_argument("--corpus", type=Path, help="corpus folder, for the dense baseline")
-    p.add_argument("--mode", default=None, help="answerer: extractive (default)")
+    p.add_argument(
+        "--mode",
+        default=None,
+        help="answerer: extractive (default), llm (the local model, or the EXCHANGE_LLM model "
+        "when that is generative), or any EXCHANGE_LLM value (local, openai:MODEL, ...)",
+    )
     p.add_argument("--thresholds", type=Path, default=runner.DEFAULT_THRESHOLDS)
     p.add_argument("--reports", type=Path, default=runner.REPORTS, help="where reports go")
     p.add_argument("--no-baselines", action="store_true", help="run our pipeline only")
@@ -31,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus:
         overrides["corpus_dir"] = args.corpus
     if args.mode:
-        overrides["llm"] = args.mode
+        configured = Settings().llm
+        generative = configured.split(":")[0] != "extractive"
+        overrides["llm"] = (
+            (configured if generative else "local") if args.mode == "llm" else args.mode
+        )
     try:
         settings = Settings(**overrides)
         if args.action == "calibrate":

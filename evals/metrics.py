@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass, field
 
 from assistant.models import Chunk
 from assistant.sentences import split_sentences
-from assistant.verify import normalise
+from assistant.verify import cited_sentences, normalise
 
 from .dataset import Case, GoldSource
 
-_MARKERS = re.compile(r"((?:\s*\[\d+\])+)")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "’": "'", "‘": "'"})
 
 
@@ -23,22 +21,6 @@ def norm(text: str) -> str:
 def fact_stated(fact: list[str], text: str) -> bool:
     body = norm(text)
     return any(norm(p) in body for p in fact)
-
-
-def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """'A. [1] B. [2][3] C.' -> [('A.', [1]), ('B.', [2, 3]), ('C.', [])]."""
-    out: list[tuple[str, list[int]]] = []
-    pieces = _MARKERS.split(answer)
-    for i in range(0, len(pieces), 2):
-        text = pieces[i].strip()
-        markers = pieces[i + 1] if i + 1 < len(pieces) else ""
-        numbers = [int(n) for n in re.findall(r"\d+", markers)]
-        sentences = list(split_sentences(text)) if text else []
-        for s in sentences[:-1]:
-            out.append((s, []))
-        if sentences:
-            out.append((sentences[-1], numbers))
-    return out
 
 
 @dataclass
@@ -111,7 +93,14 @@ class CaseScore:
         return not self.failures
 
 
-def score_case(case: Case, result: SystemResult, gold: GoldMatcher) -> CaseScore:
+def quoted(sentence: str, chunk_text: str) -> bool:
+    """An extractive sentence is supported when it stands in its cited chunk as it is."""
+    return norm(sentence) in norm(chunk_text)
+
+
+def score_case(case: Case, result: SystemResult, gold: GoldMatcher, supported=quoted) -> CaseScore:
+    """Scores one answer. `supported(sentence, chunk_text)` judges each answer sentence against
+    its cited chunk: verbatim for extractive answers, the verifier's check for generated ones."""
     score = CaseScore(case=case, result=result)
     if case.answerable and case.sources:
         for rank, item in enumerate(result.retrieved, start=1):
@@ -136,7 +125,7 @@ def score_case(case: Case, result: SystemResult, gold: GoldMatcher) -> CaseScore
         texts = {c.n: c.chunk_text for c in result.citations}
         for sentence, numbers in cited_sentences(result.answer):
             score.sentences += 1
-            if not numbers or not any(norm(sentence) in norm(texts.get(n, "")) for n in numbers):
+            if not numbers or not any(supported(sentence, texts.get(n, "")) for n in numbers):
                 score.unsupported += 1
     # What a reader of the report needs to see about this case.
     if case.answerable:

@@ -55,7 +55,11 @@ def evaluate(settings: Settings, cases: list[Case], baselines: bool = True, log=
     results: dict[str, list[CaseScore]] = {}
     for system in systems:
         log(f"running {len(cases)} cases through {system.name}...", file=sys.stderr)
-        results[system.name] = [score_case(c, system.run(c), gold) for c in cases]
+        supported = getattr(system, "supported", None)
+        results[system.name] = [
+            score_case(c, system.run(c), gold, **({"supported": supported} if supported else {}))
+            for c in cases
+        ]
     ours = results["ours"]
     by_category: dict[str, list[CaseScore]] = defaultdict(list)
     for s in ours:
@@ -185,12 +189,50 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
             "Marked as known failures but passing now (unmark them): "
             + ", ".join(c["id"] for c in fixed),
         ]
+    others = _other_modes(report)
+    if others:
+        parts += ["", "## Answer modes side by side (latest report of each mode)", ""]
+        parts.append(_modes_table({report["mode"]: report, **others}))
     if report["unknown_gold_sources"]:
         parts += [
             "",
             "Gold sources not found in the index: " + ", ".join(report["unknown_gold_sources"]),
         ]
     return "\n".join(parts) + "\n"
+
+
+def _other_modes(report: dict, folder: Path = REPORTS) -> dict:
+    out = {}
+    for path in sorted(folder.glob("report-*.json")):
+        try:
+            other = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if other.get("mode") != report["mode"] and "ours" in other.get("overall", {}):
+            out[other["mode"]] = other
+    return out
+
+
+def _modes_table(reports: dict) -> str:
+    metrics = [
+        "fact_recall",
+        "citation_precision",
+        "unsupported_sentence_rate",
+        "abstention_recall",
+        "false_abstention_rate",
+        "followup_accuracy",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ]
+    names = list(reports)
+    lines = ["| metric | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for m in metrics:
+        lines.append(
+            f"| {m} | "
+            + " | ".join(_fmt(reports[n]["overall"]["ours"].get(m)) for n in names)
+            + " |"
+        )
+    return "\n".join(lines)
 
 
 def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, Path]:

@@ -16,10 +16,18 @@ from .metrics import Cited, Retrieved, SystemResult
 class Ours:
     """The product's pipeline, exactly as the CLI and UI use it."""
 
-    name = "ours"
-
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        self.name = "ours"
+
+    def supported(self, sentence: str, chunk_text: str) -> bool:
+        """Verbatim for extractive answers; the verifier's own check for generated ones."""
+        from .metrics import quoted
+
+        if quoted(sentence, chunk_text) or not self.assistant._is_generative:
+            return quoted(sentence, chunk_text)
+        scorer = self.assistant.generator.scorer
+        return scorer.best(sentence, chunk_text)[0] >= scorer.threshold
 
     def run(self, case: Case) -> SystemResult:
         started = time.perf_counter()
