@@ -56,6 +56,7 @@ SCORE_WEIGHTS = {"sentence": 0.3, "chunk": 0.4, "words": 0.6, "rank": 0.02}
 SUPPORT_WEIGHTS = {"score": 0.5, "coverage": 0.2, "phrases": 0.1, "type_miss": 0.3}
 SYNONYM_FLOOR, SYNONYM_FULL = 0.5, 0.75
 TYPE_BONUS = 0.1
+REDUNDANT = 0.8  # a sentence this similar to one already chosen says nothing new
 CLOSE_WINDOW, COMPLETE_WINDOW = 0.08, 0.2
 # Words people wrap questions in; their absence from the corpus says nothing.
 _FILLER = frozenset(
@@ -139,7 +140,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences or c.score < best.score - COMPLETE_WINDOW:
                 break
             vec = vectors[candidates.index(c)]
-            if any(_dot(vec, v) > 0.8 for v in chosen_vecs):
+            if any(_dot(vec, v) > REDUNDANT for v in chosen_vecs):
                 continue
             # Near the best, a sentence joins; a little further, only if it answers a part
             # of the question the others leave open ('coordinator' + 'department').
@@ -148,7 +149,8 @@ class ExtractiveAnswerer:
                 chosen.append(c)
                 chosen_vecs.append(vec)
                 covered |= adds
-        chosen.sort(key=lambda c: (c.evidence.rank, c.position))
+        # The best sentence leads; the ones that complete it follow in reading order.
+        chosen = [best, *sorted(chosen[1:], key=lambda c: (c.evidence.rank, c.position))]
         coverage = self.coverage(question, chosen)
         typed = _type_matches(question, [c.text for c in chosen])
         phrases = phrase_coverage(question, chosen)

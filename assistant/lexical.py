@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 # bm25s's English list is short (33 words); pronouns, auxiliaries and question words join it.
 _STOP = frozenset(STOPWORDS_EN) | frozenset(
     """
