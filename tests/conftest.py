@@ -64,38 +64,38 @@ def settings(tmp_path, corpus):
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
 
 
-@pytest.fixture(scope="session")
-def fixture_index(tmp_path_factory, embedder) -> Path:
+def _indexed(tmp_path_factory, embedder, corpus: Path, name: str) -> Path:
     from assistant.config import Settings
     from assistant.ingest import ingest
 
-    index = tmp_path_factory.mktemp("fixture-index")
-    ingest(Settings(corpus_dir=FIXTURES / "corpus", index_dir=index), embedder=embedder)
+    index = tmp_path_factory.mktemp(name)
+    ingest(Settings(corpus_dir=corpus, index_dir=index), embedder=embedder)
     return index
+
+
+def _assistant(corpus: Path, index: Path, embedder):
+    from assistant.chat import Assistant
+    from assistant.config import Settings
+
+    return Assistant(Settings(corpus_dir=corpus, index_dir=index), embedder)
+
+
+@pytest.fixture(scope="session")
+def fixture_index(tmp_path_factory, embedder) -> Path:
+    return _indexed(tmp_path_factory, embedder, FIXTURES / "corpus", "fixture-index")
 
 
 @pytest.fixture(scope="session")
 def fixture_assistant(fixture_index, embedder):
-    from assistant.chat import Assistant
-    from assistant.config import Settings
-
-    return Assistant(Settings(corpus_dir=FIXTURES / "corpus", index_dir=fixture_index), embedder)
+    return _assistant(FIXTURES / "corpus", fixture_index, embedder)
 
 
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory, embedder) -> Path:
     """The project's real corpus, indexed once for the end-to-end checks."""
-    from assistant.config import Settings
-    from assistant.ingest import ingest
-
-    index = tmp_path_factory.mktemp("corpus-index")
-    ingest(Settings(corpus_dir=PROJECT / "corpus", index_dir=index), embedder=embedder)
-    return index
+    return _indexed(tmp_path_factory, embedder, PROJECT / "corpus", "corpus-index")
 
 
 @pytest.fixture(scope="session")
 def corpus_assistant(corpus_index, embedder):
-    from assistant.chat import Assistant
-    from assistant.config import Settings
-
-    return Assistant(Settings(corpus_dir=PROJECT / "corpus", index_dir=corpus_index), embedder)
+    return _assistant(PROJECT / "corpus", corpus_index, embedder)
