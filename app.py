@@ -184,6 +184,8 @@ def render_answer(answer: Answer, streaming: bool = False) -> str:
     pieces.append(esc(answer.answer[last:]))
     cards = [render_card(c) for c in answer.citations if c.n in shown]
     body = f'<p class="ea-text">{"".join(pieces).strip()}</p>'
+    if answer.note and not streaming:  # generated answers: what verification removed or why
+        body += f'<p class="ea-note">{esc(answer.note)}</p>'
     if cards:
         label = "Source" if len(cards) == 1 else "Sources"
         body += (
@@ -425,11 +427,15 @@ def build(service: Service) -> gr.Blocks:
             try:
                 service.wait()
                 pending["streaming"] = True
+                # Extractive answers come whole and are shown a sentence at a time; generated
+                # ones stream at the model's own pace.
+                pause = 0.0 if service.assistant.generative else STREAM_PAUSE
                 for i, partial in enumerate(service.assistant.stream(text, to_turns(convo))):
-                    if i:
-                        time.sleep(STREAM_PAUSE)  # let each sentence show before the next
+                    if i and pause:
+                        time.sleep(pause)  # let each sentence show before the next
                     pending["answer"] = partial.model_dump(
-                        mode="json", include={"answer", "abstained", "citations"}
+                        mode="json",
+                        include={"answer", "abstained", "citations", "note", "removed_sentences"},
                     )
                     yield chat_view(convo, pending), gr.skip(), gr.skip(), gr.skip()
             except QuestionError as exc:
@@ -749,6 +755,7 @@ blockquote.ea-quote { margin: 6px 0 4px !important; padding: 0 0 0 10px !importa
   border-left: 2px solid #c9d1dd !important; color: #2c3646; font-size: 14px; font-style: italic;
   background: none !important; }
 .ea-card-file { font-size: 12px; color: #8a93a3; }
+.ea-note { margin: 6px 0 0; font-size: 13px; color: #5b6576; font-style: italic; }
 .ea-streaming .ea-text::after { content: ""; display: inline-block; width: 7px; height: 1em;
   margin-left: 3px; vertical-align: -2px; background: var(--ea-accent);
   animation: ea-blink 1s infinite; }

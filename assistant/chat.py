@@ -75,7 +75,7 @@ class Assistant:
         """Open the index and load the model now rather than on the first question."""
         self._ensure_index()
         self.embedder.warm_up()
-        if self._is_generative:
+        if self.generative:
             _ = self.generator
 
     def _ensure_index(self) -> None:
@@ -147,10 +147,10 @@ class Assistant:
         state = self._retrieve_step(state)
         final = None
         for final in self._answer_stream(state):
-            if not self._is_generative:
+            if not self.generative:
                 break
             yield final
-        if self._is_generative:
+        if self.generative:
             return
         sentences = split_sentences(final.answer) if not final.abstained else []
         for i in range(1, len(sentences)):
@@ -189,7 +189,7 @@ class Assistant:
         question = self._speller.fix(question)
         turns = [t.model_copy(update={"question": self._speller.fix(t.question)}) for t in turns]
         query = condense(question, turns)
-        if self._is_generative and query != question and not state.get("_turns"):
+        if self.generative and query != question and not state.get("_turns"):
             rewritten = self.generator.condense(question, turns)
             if rewritten:  # the model's rewrite, with the rule-based context as a safety net
                 query = f"{rewritten} ({query})"
@@ -237,7 +237,7 @@ class Assistant:
             timings["total"] = _ms(state["started"])
             yield Answer(answer=self.abstention(), abstained=True, timings_ms=timings, **common)
             return
-        if not self._is_generative or state.get("_extractive"):
+        if not self.generative or state.get("_extractive"):
             timings["answer"] = _ms(started)
             timings["total"] = _ms(state["started"])
             yield self._compose(verdict.kept, evidence, timings, common, len(verdict.removed))
@@ -311,7 +311,8 @@ class Assistant:
     # -- the generative answerer -----------------------------------------------------------
 
     @property
-    def _is_generative(self) -> bool:
+    def generative(self) -> bool:
+        """Whether a language model writes the answers (EXCHANGE_LLM is not 'extractive')."""
         from .llm import is_generative
 
         return is_generative(self.settings)

@@ -24,7 +24,7 @@ class Ours:
         """Verbatim for extractive answers; the verifier's own check for generated ones."""
         from .metrics import quoted
 
-        if quoted(sentence, chunk_text) or not self.assistant._is_generative:
+        if quoted(sentence, chunk_text) or not self.assistant.generative:
             return quoted(sentence, chunk_text)
         scorer = self.assistant.generator.scorer
         return scorer.best(sentence, chunk_text)[0] >= scorer.threshold
