@@ -14,7 +14,7 @@ endif
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup run chat ingest test lint evals calibrate clean
+.PHONY: setup run chat ingest test lint evals calibrate bench clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,11 @@ evals: ingest
 
 calibrate: ingest
 	$(BIN)/python -m evals calibrate
+
+# Benchmarks against their floors (about an hour on 2 cores): writes bench/RESULTS.md.
+bench: setup
+	$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf index evals/reports/*.json evals/reports/*.md

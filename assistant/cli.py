@@ -194,6 +194,7 @@ def _stats(settings: Settings, args) -> int:
         "documents": len(manifest.files),
         "chunks": manifest.chunk_count,
         "size_bytes": size,
+        "store": manifest.store,
         "files": [
             {"source": s, "title": f.title, "updated": f.updated, "chunks": len(f.chunk_ids)}
             for s, f in sorted(manifest.files.items())
@@ -208,6 +209,11 @@ def _stats(settings: Settings, args) -> int:
     print(f"documents  {info['documents']}")
     print(f"chunks     {info['chunks']}")
     print(f"size       {size / 1e6:.1f} MB")
+    if manifest.store == "server":
+        from .store import collection_for
+
+        where = f"{collection_for(settings, gen)} on {settings.chroma_url or '(no server set)'}"
+        print(f"vectors    {where} (not counted in the size)")
     for f in info["files"]:
         print(f"  {f['chunks']:4d}  {f['source']}  ({f['title']}; updated {f['updated'] or '-'})")
     return 0

@@ -135,6 +135,11 @@ def test_cli_ask_runs_against_the_server(server, server_index):
     assert out.returncode == 0, out.stderr
     first, second = (json.loads(line) for line in out.stdout.splitlines())
     assert "Yazdanbakhsh" in first["answer"] and "1857" in second["answer"]
+    stats = subprocess.run(
+        [*CLI, "stats"], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    gen = generations.require_current(server_index.index_dir)
+    assert f"vectors    exchange-{gen.name} on {server.url}" in stats.stdout
 
 
 def test_evals_run_against_the_server(server, server_index, tmp_path, monkeypatch, capsys):
