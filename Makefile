@@ -49,7 +49,7 @@ evals: ingest
 calibrate: ingest
 	$(BIN)/python -m evals calibrate
 
-# Benchmarks against their floors (about an hour on 2 cores): writes bench/RESULTS.md.
+# Benchmarks against their floors (15-30 minutes on 2 cores): writes bench/RESULTS.md.
 bench: setup
 	$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(BIN)/python -m bench

@@ -265,8 +265,14 @@ def write_plot(results: dict, path: Path) -> None:
             ax.plot(xs, [r[key] for r in rows1], style, label=label, alpha=0.8)
     ax.axhline(100, color="grey", lw=0.8, ls=":", label="target p95 at 50k: 100 ms")
     ax.set_xscale("log")
+    ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_xlabel("chunks in the index")
-    ax.set_ylabel("latency (ms)")
+    ax.set_ylabel("latency (ms, log scale)")
     ax.set_title("Query latency against corpus size")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
@@ -389,7 +395,13 @@ def markdown(r: dict) -> str:
     lines += [
         f"Load: {ld['users']} concurrent users asking the eval questions through the UI's HTTP "
         f"API on loopback for {ld['seconds']:.0f} s, one UI process (10 answered at once, "
-        "the rest queued). Latency is from sending the question to the end of the streamed "
+        "the rest queued), "
+        + (
+            f"{ld['questions_per_session']} questions in each Gradio session before a new one"
+            if ld.get("questions_per_session")
+            else "each question in a new Gradio session"
+        )
+        + ". Latency is from sending the question to the end of the streamed "
         "answer, which includes the UI's 0.12 s pause between streamed sentences.",
         "",
         "| answers | errors | answers/s | p50 | p95 | max | RSS start | RSS end | RSS max |",
@@ -398,6 +410,15 @@ def markdown(r: dict) -> str:
         f"{ld['p95_ms']} | {ld['max_ms']} | {ld['rss_start_mb']} MB | {ld['rss_end_mb']} MB | "
         f"{ld['rss_max_mb']} MB |",
         "",
+    ]
+    if ld.get("rss_every_10s_mb"):
+        lines += [
+            "RSS of the UI process every 10 s of the run (MB): "
+            + ", ".join(str(mb) for mb in ld["rss_every_10s_mb"])
+            + ".",
+            "",
+        ]
+    lines += [
         "## Scale",
         "",
         "Generated programme pages (`bench/corpus_gen.py`: ten sections a page, names, fields, "
@@ -489,6 +510,12 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
             f"load: zero errors ({r['ui']['load']['users']} users)",
             f"{r['ui']['load']['errors']} errors in {r['ui']['load']['answers']} answers",
             r["ui"]["load"]["errors"] == 0,
+        ),
+        (
+            "load: memory does not grow over the run",
+            f"RSS {r['ui']['load']['rss_start_mb']} MB at the start, "
+            f"{r['ui']['load']['rss_end_mb']} MB at the end (see the notes)",
+            r["ui"]["load"]["rss_end_mb"] <= 1.1 * r["ui"]["load"]["rss_start_mb"],
         ),
     ]
     big = [s for s in r["scale"] if s["chunks"] >= 45_000]

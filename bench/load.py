@@ -12,6 +12,7 @@ import json
 import statistics
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -27,6 +28,8 @@ class LoadResult:
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
     rss_max_mb: float = 0.0
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
+    per_session: int = 5
 
     @property
     def requests(self) -> int:
@@ -41,6 +44,7 @@ class LoadResult:
     def summary(self) -> dict:
         return {
             "users": self.users,
+            "questions_per_session": self.per_session,
             "seconds": round(self.seconds, 1),
             "answers": len(self.latencies_ms),
             "errors": len(self.errors),
@@ -52,12 +56,31 @@ class LoadResult:
             "rss_start_mb": round(self.rss_start_mb),
             "rss_end_mb": round(self.rss_end_mb),
             "rss_max_mb": round(self.rss_max_mb),
+            "rss_every_10s_mb": self.rss_every(10),
         }
 
+    def rss_every(self, step: float) -> list[int]:
+        """RSS at the first sample of each `step` seconds, to show whether memory grows."""
+        out, next_t = [], 0.0
+        for t, mb in self.rss_samples:
+            if t >= next_t:
+                out.append(round(mb))
+                next_t += step
+        return out
 
-def ask_once(client, url: str, question: str, timeout: float = 60.0) -> str:
-    """One question through the UI's `ask` endpoint; returns the final answer HTML or raises."""
-    r = client.post(f"{url}/gradio_api/call/ask", json={"data": [question, []]}, timeout=timeout)
+
+def ask_once(
+    client, url: str, question: str, timeout: float = 60.0, session: str | None = None
+) -> str:
+    """One question through the UI's `ask` endpoint; returns the final answer HTML or raises.
+
+    With `session`, the question belongs to that browser session (its conversation goes on);
+    without, Gradio opens a new session for it.
+    """
+    body: dict = {"data": [question, []]}
+    if session:
+        body["session_hash"] = session
+    r = client.post(f"{url}/gradio_api/call/ask", json=body, timeout=timeout)
     r.raise_for_status()
     event_id = r.json()["event_id"]
     event, last = None, None
@@ -90,14 +113,19 @@ def run_load(
     seconds: float = 60.0,
     pid: int | None = None,
     timeout: float = 60.0,
+    per_session: int = 5,
 ) -> LoadResult:
-    """`users` threads ask questions in turn for `seconds`; returns latencies, errors and RSS."""
+    """`users` threads ask questions in turn for `seconds`; returns latencies, errors and RSS.
+
+    Each user asks `per_session` questions in one session (a conversation in a browser tab),
+    then starts a new one, as a new visitor would; 0 opens a new session for every question.
+    """
     import httpx
 
     host = urlparse(url).hostname
     if host not in {"127.0.0.1", "localhost", "::1"}:
         raise ValueError(f"the load test only targets loopback, not {host}")
-    result = LoadResult(users=users, seconds=seconds)
+    result = LoadResult(users=users, seconds=seconds, per_session=per_session)
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
     if pid:
@@ -106,12 +134,17 @@ def run_load(
     def user(n: int) -> None:
         with httpx.Client(trust_env=False) as client:
             i = n
+            asked = 0
+            session = None
             while time.monotonic() < stop_at:
+                if per_session and asked % per_session == 0:
+                    session = uuid.uuid4().hex[:11]
+                asked += 1
                 q = questions[i % len(questions)]
                 i += 1
                 started = time.perf_counter()
                 try:
-                    ask_once(client, url, q, timeout)
+                    ask_once(client, url, q, timeout, session if per_session else None)
                     with lock:
                         result.latencies_ms.append((time.perf_counter() - started) * 1000)
                 except Exception as exc:  # every failure counts, none stops the run
@@ -124,7 +157,9 @@ def run_load(
         t.start()
     while any(t.is_alive() for t in threads):
         if pid:
-            result.rss_max_mb = max(result.rss_max_mb, rss_mb(pid))
+            mb = rss_mb(pid)
+            result.rss_max_mb = max(result.rss_max_mb, mb)
+            result.rss_samples.append((round(time.monotonic() - began, 1), mb))
         if time.monotonic() > stop_at + timeout + 10:
             break  # a request past its own timeout: give up on it (threads are daemons)
         time.sleep(0.5)
