@@ -38,6 +38,7 @@ log = logging.getLogger("exchange_assistant.app")
 
 TITLE = "Exchange Assistant"
 CONCURRENCY = 10  # questions answered at once; more wait in Gradio's queue
+SESSION_CAPACITY = 1000  # conversations kept in memory; the oldest are dropped first
 STREAM_PAUSE = 0.12  # seconds between the sentences of a streamed answer
 
 EXAMPLES = [
@@ -847,6 +848,8 @@ def main() -> None:
         mcp_server=False,
         show_error=False,
         quiet=True,
+        # Gradio keeps up to 10,000 sessions' state by default; memory grew under load with it.
+        state_session_capacity=SESSION_CAPACITY,
     )
 
 

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(900, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(150, description="Overlap between pieces of one long section.")
     max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    torch_threads: int | None = Field(
+        None,
+        description="CPU threads for embedding; empty means torch's default. 1 keeps query "
+        "latency steady when several processes share a machine (see bench/RESULTS.md).",
+    )
     embed_batch_size: int = Field(64, description="Chunks embedded per batch during ingest.")
 
     # Retrieval

@@ -36,6 +36,7 @@ class Embedder:
     def __init__(self, settings: Settings) -> None:
         self.path = model_path(settings)
         self.batch_size = settings.embed_batch_size
+        self.threads = settings.torch_threads
         self._lc = None
 
     @property
@@ -45,8 +46,12 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            import torch
             import transformers
             from langchain_huggingface import HuggingFaceEmbeddings
+
+            if self.threads:
+                torch.set_num_threads(self.threads)
 
             transformers.logging.disable_progress_bar()
             transformers.logging.set_verbosity_error()
