@@ -18,7 +18,6 @@ from .models import Evidence
 from .sentences import split_sentences
 from .verify import CitedSentence, is_instruction, normalise
 
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _DURATION = re.compile(
     r"\b\d+\s*(?:to\s*\d+\s*)?(?:days?|weeks?|months?|years?)\b|"  # 3 to 12 months
     r"\b(?:1[5-9]|20)\d\d\s*[–-]\s*(?:1[5-9]|20)\d\d\b|"  # 2020–2023
@@ -26,7 +25,6 @@ _DURATION = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van\s+|von\s+|de\s+)?[A-Z][a-z]+)+\b")
 _AMOUNT = re.compile(
     r"€|\$|£|¥|\beuros?\b|\bEUR\b|\byen\b|\bfree\b|\bwaives?\b|\bno (?:tuition )?fees?\b|"
     r"\bdoes not charge\b|\bcovers?\b|\bcovering\b",

@@ -125,9 +125,6 @@ class SupportScorer:
         q, v = self._embed([question, sentence])
         return sum(a * b for a, b in zip(q, v, strict=True))
 
-    def supports(self, sentence: str, chunk) -> bool:
-        return self.best(sentence, chunk.text)[0] >= self.threshold
-
 
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all|"

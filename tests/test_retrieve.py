@@ -22,3 +22,10 @@ def test_retriever_is_a_langchain_retriever(fixture_assistant):
     evidence = from_document(docs[0])
     assert to_document(evidence).metadata == docs[0].metadata
     assert evidence.rank == 1 and evidence.dense_score > 0
+
+
+def test_the_index_opens_as_a_langchain_vector_store(fixture_assistant):
+    retriever = fixture_assistant.retriever
+    store = retriever.store.as_langchain(fixture_assistant.embedder.langchain)
+    [doc] = store.similarity_search("oldest medical school in Japan", k=1)
+    assert doc.metadata["source"] == "history.txt"
