@@ -16,7 +16,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from . import generations
 from .answer import ExtractiveAnswerer
-from .condense import condense
+from .condense import condense, focus
 from .config import Settings
 from .errors import QuestionError
 from .models import Answer, Citation, Evidence, RetrievalHit, Turn
@@ -198,6 +198,7 @@ class Assistant:
         )
         return {
             "question": question,
+            "focus": focus(question),
             "query": query,
             "said": said,
             "timings": {"condense": _ms(started)},
@@ -221,7 +222,9 @@ class Assistant:
         """Abstain, or answer: extractive, or generated and verified sentence by sentence."""
         started = time.perf_counter()
         evidence: list[Evidence] = state["evidence"]
-        draft = self._answerer.draft(state["question"], state["query"], evidence, state["said"])
+        draft = self._answerer.draft(
+            state.get("focus", state["question"]), state["query"], evidence, state["said"]
+        )
         verdict = verify(draft.sentences, evidence)
         timings = state["timings"]
         common = {

@@ -33,6 +33,20 @@ _POSITION = {
 }
 
 
+def focus(question: str) -> str:
+    """The question proper of a long message: its last sentence that asks something.
+
+    'I'm writing a piece for our newsletter ... For which period was the project set up?' is
+    answered by what the last sentence asks; the sentences before it are context."""
+    from .sentences import split_sentences
+
+    sentences = split_sentences(question)
+    if len(sentences) < 2 or len(question.split()) < 20:
+        return question
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return (asking or sentences)[-1]
+
+
 def is_follow_up(question: str) -> bool:
     if _LEAD.match(question) or _ANAPHORA.search(question):
         return True

@@ -1,0 +1,194 @@
+"""What kind of answer a question expects, and whether a sentence is of that kind.
+
+A bi-encoder scores 'founded in 1857 by a doctor' and 'the doctor who founded it was Pompe van
+Meerdervoort' alike for 'Who founded it?'; knowing that a *who* question wants a name separates
+them. Each check here is a cheap pattern, so it can run on every candidate sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import tokenize
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_YEAR = r"(?:1[5-9]|20)\d\d"
+DURATION = re.compile(
+    r"\b\d+\s*(?:to\s*\d+\s*)?(?:days?|weeks?|months?|years?)\b|"  # 3 to 12 months
+    rf"\b{_YEAR}\s*[–-]\s*{_YEAR}\b|"  # 2020–2023
+    r"\bfrom\s+(?:the\s+)?\d{4}s?\b.*?\b(?:until|to|till)\b|\bsince\s+\d{4}\b|\bcentur(?:y|ies)\b",
+    re.I,
+)
+DATE = re.compile(rf"\b(?:{_YEAR}|{_MONTH})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b")
+# A count, not a year and not the 'one' of 'one of the partners'.
+NUMBER = re.compile(
+    rf"\b(?!{_YEAR}\b)\d+\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?)\b",
+    re.I,
+)
+AMOUNT = re.compile(
+    r"€|\$|£|¥|\beuros?\b|\bEUR\b|\byen\b|\bfree\b|\bwaives?\b|\bno (?:tuition )?fees?\b|"
+    r"\bdoes not charge\b|\bcovers?\b|\bcovering\b",
+    re.I,
+)
+FREQUENCY = re.compile(
+    r"\b(?:yearly|annual(?:ly)?|weekly|monthly|regularly|every (?:year|month|week|semester)|"
+    r"each (?:year|month|semester)|per (?:year|month)|(?:once|twice|\w+ times) a (?:year|month))\b",
+    re.I,
+)
+ROLE = re.compile(
+    r"\b(?:coordinator|professor|doctor|director|head|president|dean|officer|staff|students?|"
+    r"contact person|person to contact)\b",
+    re.I,
+)
+# Capitalised words that make a name an institution, a place or a date rather than a person.
+_NOT_PERSON = frozenset(
+    "university school medical medicine center centre institute department faculty programme "
+    "program project mobility credit international navy hospital sciences science japan "
+    "netherlands dutch japanese western erasmus leiden nagasaki tokyo europe european union "
+    "the a an in at on of for and under during according from since by with this these that "
+    "lumc nusm nekken icm".split()
+    + [m.lower() for m in _MONTH.strip("(?:)").split("|")]
+)
+_CAPITALISED = re.compile(
+    r"(?:\b(?:[A-Z]\.){1,3}\s*)?\b[A-Z][a-z]+(?:\s+(?:van|von|de|der|den)?\s*[A-Z][a-z]+)+"
+)
+_LIST_QUESTION = re.compile(
+    r"^\s*(what|which) (are|were)\b|\b(areas|fields|subjects|topics|themes|list|levels)\b"
+)
+# 'A, B and C' (or longer) closing the sentence, each item a few words: a list, not a clause.
+_ITEM = r"[\w'’+-]+(?: [\w'’+-]+){0,3}"
+_ENUMERATION = re.compile(rf"(?:{_ITEM}, )+{_ITEM},? and {_ITEM}[.)]?$")
+_DEFINITION = re.compile(r"^\s*(?:what|who)(?: is|'s| are| was| were)\s+(.+?)\??\s*$")
+_KIND = re.compile(
+    r"^\s*(?:what|which) (?:kind|type|sort) of [\w+' -]+? (?:is|are|was|were)\s+(.+?)\??\s*$"
+)
+_ENTITY_NOUNS = frozenset(
+    "university department institute school faculty hospital country city port fund dossier "
+    "programme program project".split()
+)
+_WHICH = re.compile(r"^\s*(?:which|what)\s+((?:\w+\s+){0,2}\w+)")
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[a-z'-]+\s+){0,2}[a-z'-]+)", re.I)
+_COUNTED = re.compile(
+    rf"(?:\b(?!{_YEAR}\b)\d+\+?|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|"
+    r"hundreds?))\s+((?:[\w'-]+\s+){0,2}[\w'-]+)",
+    re.I,
+)
+
+
+def counted(question: str) -> list[str]:
+    """The words a how-many question counts ('how many partner schools' -> partner, schools)."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return []
+    words = match.group(1).split()
+    kept = []
+    for w in words:
+        if not tokenize(w):  # 'are', 'did', 'do': the noun phrase has ended
+            break
+        kept.append(w.lower())
+    return kept
+
+
+def counts(sentence: str) -> list[str]:
+    """The words that follow a count in the sentence ('more than 60 universities and ...')."""
+    return [w.lower() for m in _COUNTED.finditer(sentence) for w in m.group(1).split()]
+
+
+def _same_word(a: str, b: str) -> bool:
+    sa, sb = tokenize(a), tokenize(b)
+    return bool(sa and sb and sa[0] == sb[0])
+
+
+def has_person_name(sentence: str) -> bool:
+    for match in _CAPITALISED.finditer(sentence):
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", match.group(0)) if len(w) > 1]
+        names = [w for w in words if w not in ("van", "von", "de", "der", "den")]
+        if len(names) >= 2 and not any(w in _NOT_PERSON for w in names):
+            return True
+    return False
+
+
+def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
+    """The patterns an answer to the question should match ('person' for who-questions)."""
+    q = question.lower()
+    if re.search(r"\bhow long\b|\bduration\b", q):
+        return (DURATION,)
+    if re.search(r"\bhow old\b|\bhow far back\b", q):
+        return (DURATION, DATE)
+    if re.search(r"\bhow often\b|\bfrequency\b|\bhow frequently\b", q):
+        return (FREQUENCY,)
+    if re.search(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bsince when\b|\bwhat date\b", q):
+        return (DATE,)
+    if re.search(r"\bhow many\b|\bnumber of\b", q):
+        return (NUMBER,)
+    if re.search(r"\bhow much\b|\bcost\b|\bprice\b|\bamount\b", q):
+        return (AMOUNT,)
+    if re.search(r"^\s*(who|whom)\b|\bwho (is|was|are|were|leads|runs|coordinates|founded)\b", q):
+        return "person"
+    return None
+
+
+def matches(question: str, sentences: list[str], related=_same_word) -> bool:
+    """Whether any of the sentences is the kind of answer the question asks for.
+
+    `related(a, b)` says whether two words name the same kind of thing; it decides whether a
+    count in a sentence counts what a how-many question asks about."""
+    kind = expected(question)
+    return kind is None or any(_type_score(kind, question, s, related) > 0 for s in sentences)
+
+
+def _type_score(kind, question: str, sentence: str, related) -> float:
+    if kind == (NUMBER,):
+        wanted = counted(question)
+        if wanted:  # 'two institutions' does not answer 'how many students'
+            found = counts(sentence)
+            return float(any(related(a, b) for a in wanted for b in found))
+    if kind == "person":
+        # A who-question is best answered by a name, less well by a role ('the coordinator').
+        return 1.0 if has_person_name(sentence) else 0.5 if ROLE.search(sentence) else 0.0
+    return 1.0 if any(p.search(sentence) for p in kind) else 0.0
+
+
+def bonus(question: str, sentence: str, unit: float, related=_same_word) -> float:
+    """A push towards sentences of the kind the question asks for: a duration, a date, a count,
+    a frequency, a name, a list, the named kind of thing ('which department'), or a definition
+    of what the question names ('What is X?' -> 'X is ...')."""
+    q = question.lower()
+    total = 0.0
+    kind = expected(question)
+    if kind is not None:
+        total += unit * _type_score(kind, question, sentence, related)
+    if _LIST_QUESTION.search(q) and _ENUMERATION.search(sentence.rstrip(" .")):
+        total += unit
+    which = _WHICH.match(q)
+    if which:
+        nouns = [w for w in which.group(1).split() if w in _ENTITY_NOUNS]
+        if (
+            nouns
+            and re.search(rf"\b[A-Z]\w+ {nouns[0]}\b|\b{nouns[0]} of [A-Z]", sentence, re.I)
+            and _proper(nouns[0], sentence)
+        ):
+            total += unit
+    subject = _KIND.match(q) or _DEFINITION.match(q)
+    if subject and _defines(subject.group(1), sentence):
+        total += unit
+    return total
+
+
+def _proper(noun: str, sentence: str) -> bool:
+    """The noun appears capitalised, as part of a name ('Department of Parasitology')."""
+    return re.search(rf"\b{noun.capitalize()}\b", sentence) is not None
+
+
+def _defines(subject: str, sentence: str) -> bool:
+    """'X is ...' where X is what the question names, give or take one word."""
+    wanted = set(tokenize(subject))
+    head = re.split(r"\b(?:is|are|was|were)\b", sentence, maxsplit=1)
+    if not wanted or len(head) != 2:
+        return False
+    said = set(tokenize(head[0]))
+    return len(said & wanted) * 2 >= len(wanted) and len(said - wanted) <= 1
