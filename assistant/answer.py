@@ -38,7 +38,7 @@ SCORE_WEIGHTS = {
 SUPPORT_WEIGHTS = {
     "score": 0.5,
     "coverage": 0.2,
-    "phrases": 0.1,
+    "phrases": 0.2,
     "type_miss": 0.3,
 }
 SYNONYM_FLOOR, SYNONYM_FULL = 0.5, 0.75

@@ -32,6 +32,17 @@ AMOUNT = re.compile(
     r"\bdoes not charge\b|\bcovers?\b|\bcovering\b",
     re.I,
 )
+# How to do something: what one should do, where it starts, what it goes through.
+PROCEDURE = re.compile(
+    r"\b(?:should|must|needs? to|have to|go(?:es)? through|start(?:s)? (?:at|with)|via)\b", re.I
+)
+# Why: a cause, a purpose or a fit.
+REASON = re.compile(
+    r"\b(?:because|so that|since|in order to|reasons?|therefore|thus|as a result|complement\w*|"
+    r"fits?|is meant to|aims? to|would (?:strengthen|improve|raise))\b",
+    re.I,
+)
+_SOFT = ((PROCEDURE,), (REASON,))  # they favour sentences, but an answer need not match them
 FREQUENCY = re.compile(
     r"\b(?:yearly|annual(?:ly)?|weekly|monthly|regularly|every (?:year|month|week|semester)|"
     r"each (?:year|month|semester)|per (?:year|month)|(?:once|twice|\w+ times) a (?:year|month))\b",
@@ -60,7 +71,7 @@ _LIST_QUESTION = re.compile(
 # 'A, B and C' (or longer) closing the sentence, each item a few words: a list, not a clause.
 _ITEM = r"[\w'’+-]+(?: [\w'’+-]+){0,3}"
 _ENUMERATION = re.compile(rf"(?:{_ITEM}, )+{_ITEM},? and {_ITEM}[.)]?$")
-_DEFINITION = re.compile(r"^\s*(?:what|who)(?: is|'s| are| was| were)\s+(.+?)\??\s*$")
+_DEFINITION = re.compile(r"^\s*what(?: is|'s| are| was| were)\s+(.+?)\??\s*$")
 _KIND = re.compile(
     r"^\s*(?:what|which) (?:kind|type|sort) of [\w+' -]+? (?:is|are|was|were)\s+(.+?)\??\s*$"
 )
@@ -119,6 +130,10 @@ def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
         return (DURATION,)
     if re.search(r"\bhow old\b|\bhow far back\b", q):
         return (DURATION, DATE)
+    if re.search(r"\bhow (?:do|can|should|would) (?:i|we|you|one|students?)\b|\bhow to\b", q):
+        return (PROCEDURE,)
+    if re.search(r"^\s*why\b|\bwhy (?:do|does|did|is|are|was|were)\b", q):
+        return (REASON,)
     if re.search(r"\bhow often\b|\bfrequency\b|\bhow frequently\b", q):
         return (FREQUENCY,)
     if re.search(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bsince when\b|\bwhat date\b", q):
@@ -138,7 +153,9 @@ def matches(question: str, sentences: list[str], related=_same_word) -> bool:
     `related(a, b)` says whether two words name the same kind of thing; it decides whether a
     count in a sentence counts what a how-many question asks about."""
     kind = expected(question)
-    return kind is None or any(_type_score(kind, question, s, related) > 0 for s in sentences)
+    if kind is None or kind in _SOFT:
+        return True
+    return any(_type_score(kind, question, s, related) > 0 for s in sentences)
 
 
 def _type_score(kind, question: str, sentence: str, related) -> float:
@@ -185,10 +202,14 @@ def _proper(noun: str, sentence: str) -> bool:
 
 
 def _defines(subject: str, sentence: str) -> bool:
-    """'X is ...' where X is what the question names, give or take one word."""
+    """'X is ...' where X is what the question names, give or take one word; for 'Maria's
+    research' the research must be named, not only Maria."""
     wanted = set(tokenize(subject))
     head = re.split(r"\b(?:is|are|was|were)\b", sentence, maxsplit=1)
     if not wanted or len(head) != 2:
         return False
     said = set(tokenize(head[0]))
-    return len(said & wanted) * 2 >= len(wanted) and len(said - wanted) <= 1
+    owned = re.search(r"['’]s\s+(\w+)", subject)
+    if owned and not set(tokenize(owned.group(1))) <= said:
+        return False
+    return len(said & wanted) >= len(wanted) - 1 and len(said - wanted) <= 1
