@@ -208,7 +208,8 @@ def _defines(subject: str, sentence: str) -> bool:
     head = re.split(r"\b(?:is|are|was|were)\b", sentence, maxsplit=1)
     if not wanted or len(head) != 2:
         return False
-    said = set(tokenize(head[0]))
+    # 'NEKKEN, the Institute of Tropical Medicine, is ...': the apposition only renames X.
+    said = set(tokenize(re.sub(r",[^,]*,", " ", head[0])))
     owned = re.search(r"['’]s\s+(\w+)", subject)
     if owned and not set(tokenize(owned.group(1))) <= said:
         return False
