@@ -44,7 +44,11 @@ SUPPORT_WEIGHTS = {
 SYNONYM_FLOOR, SYNONYM_FULL = 0.5, 0.75
 RELATED = 0.55  # word similarity from which two nouns count the same things (schools, universities)
 REDUNDANT = 0.8  # a sentence this similar to one already chosen says nothing new
-CLOSE_WINDOW, COMPLETE_WINDOW = 0.08, 0.2
+# A second sentence joins the best only when it answers a part of the question the best leaves
+# open and scores within this much of it: an extra sentence that adds no asked-for fact costs
+# the reader more than it gives (measured: citation precision 0.77 -> 0.90, fact recall
+# 0.905 -> 0.867 against 'any sentence within 0.08').
+COMPLETE_WINDOW = 0.1
 # Words people wrap questions in; their absence from the corpus says nothing.
 _FILLER = frozenset(
     tokenize(
@@ -164,10 +168,9 @@ class ExtractiveAnswerer:
             vec = self._embed([c.text])[0]
             if any(float(vec @ v) > REDUNDANT for v in chosen_vecs):
                 continue
-            # Near the best, a sentence joins; a little further, only if it answers a part
-            # of the question the others leave open ('coordinator' + 'department').
+            # It must answer a part of the question the others leave open ('1987 and 1989').
             adds = (wanted & _stems_of(c)) - covered
-            if c.score >= best.score - CLOSE_WINDOW or adds:
+            if adds:
                 chosen.append(c)
                 chosen_vecs.append(vec)
                 covered |= adds

@@ -105,8 +105,13 @@ def counted(question: str) -> list[str]:
 
 
 def counts(sentence: str) -> list[str]:
-    """The words that follow a count in the sentence ('more than 60 universities and ...')."""
-    return [w.lower() for m in _COUNTED.finditer(sentence) for w in m.group(1).split()]
+    """The words around a count in the sentence: what it counts ('more than 60 universities')
+    and what it is said of ('exchange agreements with more than 60 ...')."""
+    words = []
+    for m in _COUNTED.finditer(sentence):
+        before = re.findall(r"[\w'-]+", sentence[: m.start()])[-5:]
+        words += [w.lower() for w in before + m.group(1).split()]
+    return words
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -59,8 +59,38 @@ def condense(question: str, history: list[Turn]) -> str:
         return question
     prev = history[-1]
     context = condense(prev.question, history[:-1])
+    if _PRONOUN.search(question):  # 'her research': whom the last answer named
+        context = " ".join([context, *names_in(first_sentence(prev.answer or ""))])
     resolved = resolve_ordinal(question, prev.answer or "")
     return f"{resolved} {context}" if resolved == question else f"{resolved} ({context})"
+
+
+_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|it|its|they|them|their|there)\b", re.I)
+_NAME = re.compile(
+    r"(?:\b(?:[A-Z]\.){1,3}\s*)?\b[A-Z][\w'-]*(?:\s+(?:van|von|de|of)?\s*[A-Z][\w'-]*)*"
+)
+_NOT_NAMES = frozenset(
+    "The A An In At On Of For And Under During According From Since By This".split()
+)
+
+
+def first_sentence(answer: str) -> str:
+    from .sentences import split_sentences
+
+    sentences = split_sentences(re.sub(r"\s*\[\d+\]", "", answer))
+    return sentences[0] if sentences else ""
+
+
+def names_in(sentence: str) -> list[str]:
+    """The proper names of a sentence ('Maria Yazdanbakhsh', 'Nagasaki University')."""
+    names = []
+    for match in _NAME.finditer(sentence):
+        words = match.group(0).split()
+        while words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        if words and match.group(0) not in names:
+            names.append(" ".join(words))
+    return names
 
 
 def resolve_ordinal(question: str, previous_answer: str) -> str:

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         description="Least similarity between a generated sentence and the sentence of its "
         "cited source for the sentence to be kept.",
     )
-    max_sentences: int = Field(3, description="Most sentences in an extractive answer.")
+    max_sentences: int = Field(2, description="Most sentences in an extractive answer.")
     # Calibrated with `python -m evals calibrate` on evals/cases.yaml (171 answerable, 37
     # unanswerable): the best separation with false abstention held at <= 0.05 is 0.3147,
     # abstaining on 75.7% of unanswerable and 4.7% of answerable cases.
