@@ -1,4 +1,12 @@
-from assistant.condense import condense, is_follow_up, list_items, resolve_ordinal
+from assistant.condense import (
+    condense,
+    first_sentence,
+    focus,
+    is_follow_up,
+    list_items,
+    names_in,
+    resolve_ordinal,
+)
 from assistant.models import Turn
 
 FOCUS = "The three focus areas are medical technology, infectious diseases and ageing. [1]"
@@ -29,3 +37,48 @@ def test_ordinals_resolve_against_the_list_in_the_previous_answer():
     assert condense("what does Nagasaki study about the last one?", history).startswith(
         "what does Nagasaki study about ageing?"
     )
+
+
+COORDINATOR = (
+    "The project coordinator of the LUMC-Nagasaki exchange at LUMC is Maria Yazdanbakhsh. [1] "
+    "She is professor and head of the Department of Parasitology. [2]"
+)
+
+
+def test_focus_finds_the_question_in_a_long_message():
+    message = (
+        "I'm writing a piece for our faculty newsletter about the partnership with Japan. "
+        "I already have some background on the universities involved. "
+        "For which period was the project set up?"
+    )
+    assert focus(message) == "For which period was the project set up?"
+    assert focus("Who coordinates it?") == "Who coordinates it?"
+    assert focus("Hi there. Who coordinates it?") == "Hi there. Who coordinates it?"
+
+
+def test_first_sentence_drops_citation_markers():
+    assert first_sentence(COORDINATOR) == (
+        "The project coordinator of the LUMC-Nagasaki exchange at LUMC is Maria Yazdanbakhsh."
+    )
+    assert first_sentence("") == ""
+
+
+def test_names_in_finds_people_and_institutions():
+    assert "Maria Yazdanbakhsh" in names_in(first_sentence(COORDINATOR))
+    assert names_in(
+        "The exchange runs from Leiden University Medical Center to Nagasaki University."
+    ) == ["Leiden University Medical Center", "Nagasaki University"]
+    assert "J.L.C. Pompe van Meerdervoort" in names_in(
+        "In 1857 the navy doctor J.L.C. Pompe van Meerdervoort founded the school."
+    )
+
+
+def test_pronouns_pick_up_the_names_of_the_previous_answer():
+    history = [Turn(question="Who coordinates the LUMC-Nagasaki exchange?", answer=COORDINATOR)]
+    query = condense("what is her research about?", history)
+    assert query.startswith("what is her research about?")
+    assert "Maria Yazdanbakhsh" in query
+    # A follow-up without a pronoun carries the earlier question, not the answer's names.
+    query = condense("and what about staff?", history)
+    assert "LUMC-Nagasaki exchange" in query
+    assert "Maria Yazdanbakhsh" not in query
