@@ -36,10 +36,11 @@ SCORE_WEIGHTS = {
     "repeat": 0.19,
 }
 SUPPORT_WEIGHTS = {
-    "score": 0.5,
+    "score": 0.4,
     "coverage": 0.2,
-    "phrases": 0.2,
-    "type_miss": 0.3,
+    "phrases": 0.1,
+    "type_miss": 0.2,
+    "off_target": 0.3,
 }
 SYNONYM_FLOOR, SYNONYM_FULL = 0.5, 0.75
 RELATED = 0.55  # word similarity from which two nouns count the same things (schools, universities)
@@ -66,6 +67,7 @@ class Draft(BaseModel):
     sentences: list[CitedSentence]
     support: float
     coverage: float = 0.0
+    on_target: float = 1.0
     best_score: float = 0.0
     type_match: bool = True
     phrases: float = 1.0
@@ -105,6 +107,7 @@ class ExtractiveAnswerer:
         chosen = self.select(question, ranked)
         best = chosen[0]
         coverage = self.coverage(question, chosen)
+        on_target = self.target_coverage(question, chosen)
         typed = answer_types.matches(question, [c.text for c in chosen], self.related)
         phrases = phrase_coverage(question, chosen)
         support = (
@@ -112,6 +115,7 @@ class ExtractiveAnswerer:
             + SUPPORT_WEIGHTS["coverage"] * coverage
             + SUPPORT_WEIGHTS["phrases"] * phrases
             - (0.0 if typed else SUPPORT_WEIGHTS["type_miss"])
+            - SUPPORT_WEIGHTS["off_target"] * (1.0 - on_target)
         )
         return Draft(
             sentences=[
@@ -121,6 +125,7 @@ class ExtractiveAnswerer:
             support=support,
             phrases=phrases,
             coverage=coverage,
+            on_target=on_target,
             best_score=best.score,
             type_match=typed,
         )
@@ -186,22 +191,38 @@ class ExtractiveAnswerer:
         words = content_words(question)
         if not words:
             return 1.0
+        stems, surfaces = self._vocabulary(chosen)
+        total = covered = 0.0
+        for word, stem in words:
+            weight = self.lexicon.idf(stem)
+            total += weight
+            covered += weight * self._share(word, stem, stems, surfaces)
+        return covered / total if total else 1.0
+
+    def target_coverage(self, question: str, chosen: list[_Candidate]) -> float:
+        """How well the chosen sentences speak of the one thing the question asks about
+        ('the president of X', 'her email address'): its least covered word, 0 to 1."""
+        words = content_words(" ".join(answer_types.target(question)))
+        if not words:
+            return 1.0
+        stems, surfaces = self._vocabulary(chosen)
+        return min(self._share(word, stem, stems, surfaces) for word, stem in words)
+
+    def _vocabulary(self, chosen: list[_Candidate]) -> tuple[set[str], list[str]]:
         context = " ".join(
             [c.text for c in chosen]
             + [f"{c.evidence.chunk.title} {c.evidence.chunk.section or ''}" for c in chosen]
         )
         have = content_words(context)
-        stems = {stem for _, stem in have}
-        surfaces = sorted({w for w, _ in have if not w.isdigit()})
-        total = covered = 0.0
-        for word, stem in words:
-            weight = self.lexicon.idf(stem)
-            total += weight
-            if stem in stems or (len(stem) >= 6 and any(s.startswith(stem[:6]) for s in stems)):
-                covered += weight
-            elif not word.isdigit() and surfaces:
-                covered += weight * self._synonymy(word, surfaces)
-        return covered / total if total else 1.0
+        return {stem for _, stem in have}, sorted({w for w, _ in have if not w.isdigit()})
+
+    def _share(self, word: str, stem: str, stems: set[str], surfaces: list[str]) -> float:
+        """1 when the word (or a longer form of it) is there, else how close a synonym is."""
+        if stem in stems or (len(stem) >= 6 and any(s.startswith(stem[:6]) for s in stems)):
+            return 1.0
+        if word.isdigit() or not surfaces:
+            return 0.0
+        return self._synonymy(word, surfaces)
 
     def related(self, a: str, b: str) -> bool:
         """Whether two words name the same kind of thing ('schools' ~ 'universities')."""

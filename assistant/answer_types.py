@@ -119,6 +119,36 @@ def _same_word(a: str, b: str) -> bool:
     return bool(sa and sb and sa[0] == sb[0])
 
 
+_TARGETS = (
+    # 'Who is the president of Nagasaki University?' -> president
+    re.compile(
+        r"^\s*(?:who|what)(?: is|'s| are| was| were) (?:the|a|an) ([\w+-]+(?: [\w+-]+)?) "
+        r"(?:of|at|for|in|to)\b",
+        re.I,
+    ),
+    # 'What is Maria Yazdanbakhsh's email address?' -> email address
+    re.compile(r"^\s*what(?: is|'s| are) [\w\s-]+?['’]s ([\w+-]+(?: [\w+-]+)?)\s*\??\s*$", re.I),
+    # 'How much is the Erasmus+ grant for ...?' -> erasmus grant
+    re.compile(r"^\s*how much (?:is|are|does|do) (?:the|a|an)? ?([\w+-]+(?: [\w+-]+)?)\b", re.I),
+    # 'Does Nagasaki University provide student housing ...?' -> student housing
+    re.compile(
+        r"\b(?:provide|provides|offer|offers|give|gives) (?:\w+ )??([\w+-]+(?: [\w+-]+)?)"
+        r"(?: for| to| at| in|\s*\?|$)",
+        re.I,
+    ),
+)
+
+
+def target(question: str) -> list[str]:
+    """The thing a question asks about, where its form makes that plain: the words an answer
+    must speak of ('the president of X' -> president). Empty when the form says nothing."""
+    for pattern in _TARGETS:
+        match = pattern.search(question)
+        if match:
+            return [w for w in match.group(1).split() if tokenize(w)]
+    return []
+
+
 def has_person_name(sentence: str) -> bool:
     for match in _CAPITALISED.finditer(sentence):
         words = [w.lower() for w in re.findall(r"[A-Za-z]+", match.group(0)) if len(w) > 1]
