@@ -34,7 +34,15 @@ SCORE_WEIGHTS = {
     "coverage": 0.29,
     "rank": 0.021,
     "repeat": 0.19,
+    "leans_back": 0.2,
 }
+# A sentence that leans on the one before it ('In these three areas, ...', '... because of this
+# history') says little on its own.
+_LEANS_BACK = re.compile(
+    r"^(?:.*\b(?:this|these|that|those)\s+(?:history|period|areas?|time|strategy|project|way)\b"
+    r"|(?:it|they|he|she|its|their|this|these|there)\b)",
+    re.I,
+)
 SUPPORT_WEIGHTS = {
     "score": 0.4,
     "coverage": 0.2,
@@ -104,7 +112,11 @@ class ExtractiveAnswerer:
         ranked = self.rank(question, query, evidence, said)
         if not ranked:
             return Draft(sentences=[], support=0.0)
-        chosen = self.select(question, ranked)
+        asked = answer_types.parts(question)
+        if len(asked) > 1:  # each part of the question gets its own best sentence
+            chosen = self._per_part(asked, query, evidence, said)
+        else:
+            chosen = self.select(question, ranked)
         best = chosen[0]
         coverage = self.coverage(question, chosen)
         on_target = self.target_coverage(question, chosen)
@@ -129,6 +141,17 @@ class ExtractiveAnswerer:
             best_score=best.score,
             type_match=typed,
         )
+
+    def _per_part(
+        self, asked: list[str], query: str, evidence: list[Evidence], said: frozenset[str]
+    ) -> list[_Candidate]:
+        chosen: list[_Candidate] = []
+        for part in asked[: self.max_sentences]:
+            ranked = self.rank(part, f"{part} {query}", evidence, said)
+            fresh = [c for c in ranked if all(c.text != o.text for o in chosen)]
+            if fresh:
+                chosen.append(fresh[0])
+        return chosen
 
     def rank(
         self, question: str, query: str, evidence: list[Evidence], said: frozenset[str]
@@ -155,6 +178,8 @@ class ExtractiveAnswerer:
                 + SCORE_WEIGHTS["coverage"] * self.coverage(question, [c])
                 - SCORE_WEIGHTS["rank"] * (c.evidence.rank - 1)
             )
+            if _LEANS_BACK.match(c.text):  # 'this history', 'that period': not an answer alone
+                c.score -= SCORE_WEIGHTS["leans_back"]
             if normalise(c.text) in said:  # a follow-up wants something new
                 c.score -= SCORE_WEIGHTS["repeat"]
         return sorted(candidates, key=lambda c: -c.score)

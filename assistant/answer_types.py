@@ -90,6 +90,14 @@ _COUNTED = re.compile(
 )
 
 
+_TIME_UNITS = frozenset("days day weeks week months month years year centuries century".split())
+# '25 years' is how long, not how many of what a how-many question counts.
+_DURATION_ONLY = re.compile(
+    r"(?:more than |over |about |up to )?\b\d+\s+(?:days?|weeks?|months?|years?|centuries)\b",
+    re.I,
+)
+
+
 def counted(question: str) -> list[str]:
     """The words a how-many question counts ('how many partner schools' -> partner, schools)."""
     match = _HOW_MANY.search(question)
@@ -137,6 +145,29 @@ _TARGETS = (
         re.I,
     ),
 )
+
+
+_SECOND_QUESTION = re.compile(
+    r"(?<![Oo]k)(?<![Ss]o)(?<=\w),?\s+and\s+(?=(?:what|who|whom|when|where|why|how|which)\b)",
+    re.I,
+)
+_TWO_NUMBERS = re.compile(r"\b(\d+)\s+and\s+(\d+)\b")
+
+
+def parts(question: str) -> list[str]:
+    """The questions a message asks: 'Who was X, and what is his link with Y?' asks two, and
+    'What happened in 1987 and 1989?' asks what happened in each year; most ask one."""
+    text = question.strip()
+    asked = [p.strip() + "?" for p in text.split("?") if p.strip()]
+    if len(asked) > 1:
+        return asked
+    pieces = _SECOND_QUESTION.split(text)
+    if len(pieces) == 2 and all(p.strip() for p in pieces):
+        return [pieces[0].strip().rstrip(",") + "?", pieces[1].strip()]
+    numbers = _TWO_NUMBERS.search(text)
+    if numbers:
+        return [text[: numbers.start()] + numbers.group(n) + text[numbers.end() :] for n in (1, 2)]
+    return [question]
 
 
 def target(question: str) -> list[str]:
@@ -197,7 +228,10 @@ def _type_score(kind, question: str, sentence: str, related) -> float:
     if kind == (NUMBER,):
         wanted = counted(question)
         if wanted:  # 'two institutions' does not answer 'how many students'
-            found = counts(sentence)
+            if _DURATION_ONLY.search(sentence) and not any(w in _TIME_UNITS for w in wanted):
+                found = counts(_DURATION_ONLY.sub(" ", sentence))
+            else:
+                found = counts(sentence)
             return float(any(related(a, b) for a in wanted for b in found))
     if kind == "person":
         # A who-question is best answered by a name, less well by a role ('the coordinator').
