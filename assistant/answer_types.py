@@ -22,6 +22,12 @@ DURATION = re.compile(
     re.I,
 )
 DATE = re.compile(rf"\b(?:{_YEAR}|{_MONTH})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b")
+# How old something is: when it began, or for how long it has lasted (not a project period).
+AGE = re.compile(
+    r"\b(?:founded|established|set up|began|begun|started|since|dates? (?:back|from)|"
+    r"goes? back)\b|\b\d+\s+years\b|\bcentur(?:y|ies)\b",
+    re.I,
+)
 # A count, not a year and not the 'one' of 'one of the partners'.
 NUMBER = re.compile(
     rf"\b(?!{_YEAR}\b)\d+\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?)\b",
@@ -195,7 +201,7 @@ def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
     if re.search(r"\bhow long\b|\bduration\b", q):
         return (DURATION,)
     if re.search(r"\bhow old\b|\bhow far back\b", q):
-        return (DURATION, DATE)
+        return (AGE,)
     if re.search(r"\bhow (?:do|can|should|would) (?:i|we|you|one|students?)\b|\bhow to\b", q):
         return (PROCEDURE,)
     if re.search(r"^\s*why\b|\bwhy (?:do|does|did|is|are|was|were)\b", q):
