@@ -44,8 +44,9 @@ PROCEDURE = re.compile(
 )
 # Why: a cause, a purpose or a fit.
 REASON = re.compile(
-    r"\b(?:because|so that|since|in order to|reasons?|therefore|thus|as a result|complement\w*|"
-    r"fits?|is meant to|aims? to|would (?:strengthen|improve|raise))\b",
+    r"\b(?:because(?! of (?:this|that|these|those|its|their)\b)|so that|since|in order to|"
+    r"reasons?|therefore|thus|as a result|complement\w*|fits?|is meant to|aims? to|"
+    r"would (?:strengthen|improve|raise))\b",
     re.I,
 )
 _SOFT = ((PROCEDURE,), (REASON,))  # they favour sentences, but an answer need not match them
@@ -285,6 +286,9 @@ def _defines(subject: str, sentence: str) -> bool:
         return False
     # 'NEKKEN, the Institute of Tropical Medicine, is ...': the apposition only renames X.
     said = set(tokenize(re.sub(r",[^,]*,", " ", head[0])))
+    short = re.search(r"\(([A-Z][A-Za-z]{1,9})\)\s*$", head[0].strip())
+    if short and set(tokenize(short.group(1))) <= wanted:  # 'Leiden University Medical Center
+        said = set(tokenize(short.group(1)))  # (LUMC) is ...' defines LUMC
     owned = re.search(r"['’]s\s+(\w+)", subject)
     if owned and not set(tokenize(owned.group(1))) <= said:
         return False

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # Retrieval
     dense_k: int = Field(20, description="Candidates taken from the dense (Chroma) search.")
     bm25_k: int = Field(20, description="Candidates taken from the BM25 search.")
-    top_k: int = Field(5, description="Chunks kept as evidence after fusion.")
+    top_k: int = Field(7, description="Chunks kept as evidence after fusion.")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
