@@ -66,7 +66,7 @@ _FILLER = frozenset(
         "questions information info details detail anything something everything exist get got "
         "go going let say tell mean think maybe just still even much many long old new good "
         "best way ways happen happened currently nowadays today right sure abt pls plz often far "
-        "soon"
+        "back soon"
     )
 )
 
@@ -326,7 +326,8 @@ def phrase_coverage(question: str, chosen: list[_Candidate]) -> float:
 
 
 def _stems_of(c: _Candidate) -> set[str]:
-    return {stem for _, stem in content_words(f"{c.text} {c.evidence.chunk.section or ''}")}
+    chunk = c.evidence.chunk
+    return {stem for _, stem in content_words(f"{c.text} {chunk.title} {chunk.section or ''}")}
 
 
 def content_words(text: str) -> list[tuple[str, str]]:
