@@ -49,7 +49,15 @@ REASON = re.compile(
     r"would (?:strengthen|improve|raise))\b",
     re.I,
 )
-_SOFT = ((PROCEDURE,), (REASON,))  # they favour sentences, but an answer need not match them
+# Where: a place or a named source ('in Kenya and Vietnam', 'in its dossier "..."').
+PLACE = re.compile(
+    r"\b(?:in|at|on|near)\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:[a-z]+\s+){0,2}?[\"“A-Z]"
+)
+_SOFT = (
+    (PROCEDURE,),
+    (REASON,),
+    (PLACE,),
+)  # they favour sentences, but an answer need not match them
 FREQUENCY = re.compile(
     r"\b(?:yearly|annual(?:ly)?|weekly|monthly|regularly|every (?:year|month|week|semester)|"
     r"each (?:year|month|semester)|per (?:year|month)|(?:once|twice|\w+ times) a (?:year|month))\b",
@@ -207,6 +215,8 @@ def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
         return (PROCEDURE,)
     if re.search(r"^\s*why\b|\bwhy (?:do|does|did|is|are|was|were)\b", q):
         return (REASON,)
+    if re.search(r"^\s*where\b", q):
+        return (PLACE,)
     if re.search(r"\bhow often\b|\bfrequency\b|\bhow frequently\b", q):
         return (FREQUENCY,)
     if re.search(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bsince when\b|\bwhat date\b", q):
