@@ -66,7 +66,7 @@ _FILLER = frozenset(
         "questions information info details detail anything something everything exist get got "
         "go going let say tell mean think maybe just still even much many long old new good "
         "best way ways happen happened currently nowadays today right sure abt pls plz often far "
-        "back soon"
+        "back soon talk"
     )
 )
 

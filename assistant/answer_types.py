@@ -49,6 +49,14 @@ REASON = re.compile(
     r"would (?:strengthen|improve|raise))\b",
     re.I,
 )
+# Who may take part: a group of people said to be able or meant to ('staff members can also
+# take part', 'aimed at Medical and Biomedical students').
+PERMISSION = re.compile(
+    r"\b(?:students?|staff|members?|employees|researchers?)\b.*\b(?:can|may|eligible|open to|"
+    r"allowed)\b|\b(?:can|may|eligible|open to|aimed at|allowed)\b.*\b(?:students?|staff|members?|"
+    r"employees|researchers?)\b",
+    re.I,
+)
 # Where: a place or a named source ('in Kenya and Vietnam', 'in its dossier "..."').
 PLACE = re.compile(
     r"\b(?:in|at|on|near)\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:[a-z]+\s+){0,2}?[\"“A-Z]"
@@ -207,7 +215,7 @@ def has_person_name(sentence: str) -> bool:
 def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
     """The patterns an answer to the question should match ('person' for who-questions)."""
     q = question.lower()
-    if re.search(r"\bhow long\b|\bduration\b", q):
+    if re.search(r"\bhow long\b|\bduration\b|\blength\b|\bmin(?:imum)?\b.*\bmax(?:imum)?\b", q):
         return (DURATION,)
     if re.search(r"\bhow old\b|\bhow far back\b", q):
         return (AGE,)
@@ -225,6 +233,10 @@ def expected(question: str) -> tuple[re.Pattern, ...] | str | None:
         return (NUMBER,)
     if re.search(r"\bhow much\b|\bcost\b|\bprice\b|\bamount\b", q):
         return (AMOUNT,)
+    if re.search(
+        r"\bwho (?:can|may|is allowed to|is eligible)\b|\bcan (?:i|we|staff|students?)\b", q
+    ):
+        return (PERMISSION,)
     if re.search(r"^\s*(who|whom)\b|\bwho (is|was|are|were|leads|runs|coordinates|founded)\b", q):
         return "person"
     return None

@@ -61,7 +61,9 @@ def condense(question: str, history: list[Turn]) -> str:
     context = condense(prev.question, history[:-1])
     if _PRONOUN.search(question):  # 'her research': whom the last answer named
         context = " ".join([context, *names_in(first_sentence(prev.answer or ""))])
-    resolved = resolve_ordinal(question, prev.answer or "")
+    resolved = resolve_relative_year(
+        resolve_ordinal(question, prev.answer or ""), prev.answer or ""
+    )
     return f"{resolved} {context}" if resolved == question else f"{resolved} ({context})"
 
 
@@ -91,6 +93,26 @@ def names_in(sentence: str) -> list[str]:
         if words and match.group(0) not in names:
             names.append(" ".join(words))
     return names
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+_RELATIVE = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|ten|a)\s+years?\s+(later|after(?:wards)?|earlier|before)\b",
+    re.I,
+)
+
+
+def resolve_relative_year(question: str, previous_answer: str) -> str:
+    """'What happened two years later?' -> '... in 1989?' when the previous answer said 1987."""
+    match = _RELATIVE.search(question)
+    years = re.findall(r"\b(?:1[5-9]|20)\d\d\b", previous_answer)
+    if not match or not years:
+        return question
+    amount = match.group(1).lower()
+    n = int(amount) if amount.isdigit() else _NUMBER_WORDS.get(amount, 1)
+    sign = 1 if match.group(2).lower().startswith(("later", "after")) else -1
+    year = int(years[0]) + sign * n
+    return f"{question[: match.start()]}in {year}{question[match.end() :]}"
 
 
 def resolve_ordinal(question: str, previous_answer: str) -> str:
