@@ -16,7 +16,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from . import generations
 from .answer import ExtractiveAnswerer
-from .condense import condense, focus
+from .condense import condense, focus, resolve
 from .config import Settings
 from .errors import QuestionError
 from .models import Answer, Citation, Evidence, RetrievalHit, Turn
@@ -198,7 +198,7 @@ class Assistant:
         )
         return {
             "question": question,
-            "focus": focus(question),
+            "focus": focus(resolve(question, turns)),
             "query": query,
             "said": said,
             "timings": {"condense": _ms(started)},

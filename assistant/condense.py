@@ -61,9 +61,7 @@ def condense(question: str, history: list[Turn]) -> str:
     context = condense(prev.question, history[:-1])
     if _PRONOUN.search(question):  # 'her research': whom the last answer named
         context = " ".join([context, *names_in(first_sentence(prev.answer or ""))])
-    resolved = resolve_relative_year(
-        resolve_ordinal(question, prev.answer or ""), prev.answer or ""
-    )
+    resolved = resolve(question, history)
     return f"{resolved} {context}" if resolved == question else f"{resolved} ({context})"
 
 
@@ -93,6 +91,15 @@ def names_in(sentence: str) -> list[str]:
         if words and match.group(0) not in names:
             names.append(" ".join(words))
     return names
+
+
+def resolve(question: str, history: list[Turn]) -> str:
+    """The follow-up with what it points at filled in from the last answer ('the last one' ->
+    'ageing', 'two years later' -> 'in 1989'); the question itself when it points at nothing."""
+    if not history:
+        return question
+    previous = history[-1].answer or ""
+    return resolve_relative_year(resolve_ordinal(question, previous), previous)
 
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}

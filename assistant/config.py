@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     max_sentences: int = Field(2, description="Most sentences in an extractive answer.")
     # Calibrated with `python -m evals calibrate` on evals/cases.yaml (171 answerable, 37
     # unanswerable): the best separation with false abstention held at <= 0.05 is 0.3038,
-    # abstaining on 97.3% of unanswerable and 2.9% of answerable cases (2026-11-25).
+    # abstaining on 97.3% of unanswerable and 0.6% of answerable cases (2026-11-25).
     abstain_threshold: float = Field(
         0.3038,
         description="Support score below which the assistant abstains "
