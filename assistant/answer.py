@@ -74,6 +74,7 @@ _FILLER = frozenset(
 class Draft(BaseModel):
     sentences: list[CitedSentence]
     support: float
+    chunk_scores: dict[str, float] = {}  # the best sentence score of each evidence chunk
     coverage: float = 0.0
     on_target: float = 1.0
     best_score: float = 0.0
@@ -110,7 +111,7 @@ class ExtractiveAnswerer:
         said: frozenset[str] = frozenset(),
     ) -> Draft:
         ranked = self.rank(question, query, evidence, said)
-        if not ranked:
+        if not ranked or not content_words(query):  # '%%%% ????': nothing was asked
             return Draft(sentences=[], support=0.0)
         asked = answer_types.parts(question)
         if len(asked) > 1:  # each part of the question gets its own best sentence
@@ -135,6 +136,7 @@ class ExtractiveAnswerer:
                 for c in chosen
             ],
             support=support,
+            chunk_scores=_best_by_chunk(ranked),
             phrases=phrases,
             coverage=coverage,
             on_target=on_target,
@@ -285,6 +287,13 @@ class ExtractiveAnswerer:
             while len(self._vectors) > self._cache_size:
                 self._vectors.popitem(last=False)
         return out
+
+
+def _best_by_chunk(ranked: list[_Candidate]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for c in ranked:  # best first, so the first score seen for a chunk is its best
+        best.setdefault(c.evidence.chunk.id, c.score)
+    return best
 
 
 def _weighted_terms(question: str, query: str, idf) -> dict[str, float]:

@@ -181,7 +181,7 @@ def parts(question: str) -> list[str]:
     """The questions a message asks: 'Who was X, and what is his link with Y?' asks two, and
     'What happened in 1987 and 1989?' asks what happened in each year; most ask one."""
     text = question.strip()
-    asked = [p.strip() + "?" for p in text.split("?") if p.strip()]
+    asked = [p.strip() + "?" for p in text.split("?") if re.search(r"[^\W\d_]{2}", p)]
     if len(asked) > 1:
         return asked
     pieces = _SECOND_QUESTION.split(text)

@@ -225,6 +225,9 @@ class Assistant:
         draft = self._answerer.draft(
             state.get("focus", state["question"]), state["query"], evidence, state["said"]
         )
+        # Rerank: a chunk is as relevant as its best sentence, which weighs the kind of answer
+        # and the words the question asks about, not only the chunk's overall likeness.
+        evidence = sorted(evidence, key=lambda e: -draft.chunk_scores.get(e.chunk.id, -1e9))
         verdict = verify(draft.sentences, evidence)
         timings = state["timings"]
         common = {

@@ -3,11 +3,14 @@
 import pytest
 
 from assistant.answer_types import (
+    AGE,
     AMOUNT,
     DATE,
     DURATION,
     FREQUENCY,
     NUMBER,
+    PERMISSION,
+    PLACE,
     PROCEDURE,
     REASON,
     bonus,
@@ -46,7 +49,11 @@ AGREEMENTS = (
     [
         ("Who coordinates the exchange?", "person"),
         ("How long does the exchange last?", (DURATION,)),
-        ("How old is Nagasaki University?", (DURATION, DATE)),
+        ("How old is Nagasaki University?", (AGE,)),
+        ("What is the allowed length of a study period?", (DURATION,)),
+        ("min and max length of a study stay?", (DURATION,)),
+        ("Who can take part in the exchange?", (PERMISSION,)),
+        ("Where are NEKKEN's research stations?", (PLACE,)),
         ("How often do students travel to Japan?", (FREQUENCY,)),
         ("When was NUSM founded?", (DATE,)),
         ("How many students took part?", (NUMBER,)),
