@@ -19,6 +19,8 @@ from assistant.answer_types import (
     expected,
     has_person_name,
     matches,
+    parts,
+    target,
 )
 
 COORDINATOR = "The project coordinator of the LUMC-Nagasaki exchange at LUMC is Maria Yazdanbakhsh."
@@ -149,3 +151,49 @@ def test_soft_kinds_always_match():
 def test_a_when_question_needs_a_date():
     assert not matches("When was NUSM founded?", ["NUSM is a medical school in Japan."])
     assert matches("When was NUSM founded?", ["NUSM was founded in 1857."])
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("Who was von Siebold, and what is his connection with Leiden?", 2),
+        ("What is X? And who runs it?", 2),
+        ("ok, and how do I apply?", 1),
+        ("and who coordinates it?", 1),
+        ("What is the focus?", 1),
+        ("%%%% ???? ####", 1),
+    ],
+)
+def test_parts_counts_the_questions_a_message_asks(question, count):
+    assert len(parts(question)) == count
+
+
+def test_two_years_ask_what_happened_in_each():
+    first, second = parts("What happened in 1987 and 1989 between Leiden and Nagasaki?")
+    assert "1987" in first and "1989" not in first
+    assert "1989" in second and "1987" not in second
+
+
+def test_target_names_the_thing_a_question_asks_about():
+    assert target("Who is the president of Nagasaki University?") == ["president"]
+    assert target("What is Maria Yazdanbakhsh's email address?") == ["email", "address"]
+    assert "grant" in target("How much is the Erasmus+ grant for the Nagasaki exchange?")
+    assert "housing" in target(
+        "Does Nagasaki University provide student housing for exchange students?"
+    )
+    assert target("What are the focus areas?") == []
+
+
+def test_because_of_this_is_no_reason_but_because_it_is():
+    assert not REASON.search("The two faculties kept in touch because of this history.")
+    assert REASON.search(
+        "The exchange matters because it brings Leiden and Nagasaki into collaboration."
+    )
+
+
+def test_a_name_with_its_abbreviation_defines_the_abbreviation():
+    sentence = (
+        "Leiden University Medical Center (LUMC) is the academic hospital of Leiden University "
+        "and also its Faculty of Medicine, located in Leiden."
+    )
+    assert bonus("What is LUMC exactly?", sentence, 1.0) >= 1.0

@@ -5,7 +5,9 @@ from assistant.condense import (
     is_follow_up,
     list_items,
     names_in,
+    resolve,
     resolve_ordinal,
+    resolve_relative_year,
 )
 from assistant.models import Turn
 
@@ -82,3 +84,28 @@ def test_pronouns_pick_up_the_names_of_the_previous_answer():
     query = condense("and what about staff?", history)
     assert "LUMC-Nagasaki exchange" in query
     assert "Maria Yazdanbakhsh" not in query
+
+
+PREVIOUS_YEAR = "Exchanges began in 1987 with visits. [1]"
+
+
+def test_relative_years_count_from_the_year_of_the_previous_answer():
+    assert resolve_relative_year("and what happened two years later?", PREVIOUS_YEAR) == (
+        "and what happened in 1989?"
+    )
+    assert resolve_relative_year("and what happened three years earlier?", PREVIOUS_YEAR) == (
+        "and what happened in 1984?"
+    )
+    no_year = "Exchanges began with visits. [1]"
+    assert resolve_relative_year("and what happened two years later?", no_year) == (
+        "and what happened two years later?"
+    )
+
+
+def test_resolve_fills_in_what_a_follow_up_points_at():
+    areas = "The three areas are medical technology, infectious diseases and ageing. [1]"
+    history = [Turn(question="What are the focus areas?", answer=areas)]
+    assert resolve("what about the last one?", history) == "what about ageing?"
+    history = [Turn(question="When did the exchanges start?", answer=PREVIOUS_YEAR)]
+    assert resolve("and what happened two years later?", history) == "and what happened in 1989?"
+    assert resolve("what about the last one?", []) == "what about the last one?"

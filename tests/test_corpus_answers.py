@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from assistant.config import Settings
 from assistant.ingest import ingest
 
@@ -43,3 +45,46 @@ def test_a_real_web_page_ingested_into_an_empty_index_is_cited(tmp_path, embedde
     assert citation.section == "Admission"
     assert citation.url == "https://example.org/summer-school"
     assert "cookie" not in answer.answer.lower()
+
+
+def test_a_two_part_question_gets_a_cited_sentence_for_each_part(corpus_assistant):
+    answer = corpus_assistant.ask("What happened in 1987 and 1989 between Leiden and Nagasaki?")
+    assert not answer.abstained
+    assert "1987" in answer.answer and "1989" in answer.answer
+    assert len(answer.citations) == 2
+
+
+def test_two_years_later_follows_on_from_the_year_of_the_previous_answer(corpus_assistant):
+    answer = corpus_assistant.ask(
+        "and what happened two years later?",
+        ["When did the exchanges between the Leiden and Nagasaki medical faculties start?"],
+    )
+    assert not answer.abstained
+    assert "1989" in answer.answer
+    assert "academic exchange agreement" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the president of Nagasaki University?",
+        "What is Maria Yazdanbakhsh's email address?",
+    ],
+)
+def test_questions_about_what_the_documents_never_speak_of_abstain(corpus_assistant, question):
+    answer = corpus_assistant.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def test_a_single_fact_is_answered_by_one_cited_sentence(corpus_assistant):
+    answer = corpus_assistant.ask("Who founded the medical school in Nagasaki?")
+    assert not answer.abstained
+    [citation] = answer.citations
+    assert answer.answer == f"{citation.quote} [1]"
+    assert "Pompe van Meerdervoort" in answer.answer
+
+
+def test_retrieval_is_reranked_so_the_cited_chunk_leads(corpus_assistant):
+    answer = corpus_assistant.ask("What is NEKKEN?")
+    assert not answer.abstained and answer.citations
+    assert answer.retrieval[0].chunk_id == answer.citations[0].chunk_id
