@@ -25,7 +25,8 @@ from .verify import CitedSentence, is_instruction, normalise
 # the kind of answer the question asks for, how much of the question it speaks of (synonyms
 # included), and small costs for a lower-ranked chunk and for repeating an earlier answer.
 # A pairwise logistic fit for top-1 accuracy on the eval cases (10-fold cross-validated top-1
-# 0.88 against 0.85 for the hand-set weights before it; see evals/README.md).
+# 0.88 against 0.85 for the hand-set weights before it, on the cases whose evidence holds a
+# right sentence; README, Evals).
 SCORE_WEIGHTS = {
     "context": 0.49,
     "chunk": 0.10,
