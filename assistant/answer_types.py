@@ -61,11 +61,8 @@ PERMISSION = re.compile(
 PLACE = re.compile(
     r"\b(?:in|at|on|near)\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:[a-z]+\s+){0,2}?[\"“A-Z]"
 )
-_SOFT = (
-    (PROCEDURE,),
-    (REASON,),
-    (PLACE,),
-)  # they favour sentences, but an answer need not match them
+# These favour sentences, but an answer need not match them.
+_SOFT = ((PROCEDURE,), (REASON,), (PLACE,))
 FREQUENCY = re.compile(
     r"\b(?:yearly|annual(?:ly)?|weekly|monthly|regularly|every (?:year|month|week|semester)|"
     r"each (?:year|month|semester)|per (?:year|month)|(?:once|twice|\w+ times) a (?:year|month))\b",
@@ -81,8 +78,7 @@ _NOT_PERSON = frozenset(
     "university school medical medicine center centre institute department faculty programme "
     "program project mobility credit international navy hospital sciences science japan "
     "netherlands dutch japanese western erasmus leiden nagasaki tokyo europe european union "
-    "the a an in at on of for and under during according from since by with this these that "
-    "lumc nusm nekken icm".split()
+    "the a an in at on of for and under during according from since by with this these that".split()
     + [m.lower() for m in _MONTH.strip("(?:)").split("|")]
 )
 _CAPITALISED = re.compile(
