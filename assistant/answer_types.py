@@ -62,7 +62,7 @@ PLACE = re.compile(
     r"\b(?:in|at|on|near)\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:[a-z]+\s+){0,2}?[\"“A-Z]"
 )
 # These favour sentences, but an answer need not match them.
-_SOFT = ((PROCEDURE,), (REASON,), (PLACE,))
+_SOFT = ((PROCEDURE,), (REASON,), (PLACE,), (PERMISSION,))
 FREQUENCY = re.compile(
     r"\b(?:yearly|annual(?:ly)?|weekly|monthly|regularly|every (?:year|month|week|semester)|"
     r"each (?:year|month|semester)|per (?:year|month)|(?:once|twice|\w+ times) a (?:year|month))\b",

@@ -146,6 +146,8 @@ def test_how_many_counts_must_count_what_was_asked():
 def test_soft_kinds_always_match():
     assert matches("Why is Nagasaki a good partner?", [])
     assert matches("How do I apply?", ["NUSM is a medical school in Japan."])
+    assert matches("Where are the research stations?", ["NEKKEN studies tropical diseases."])
+    assert matches("Can staff join too?", ["The project is a staff and student exchange."])
 
 
 def test_a_when_question_needs_a_date():
