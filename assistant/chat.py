@@ -1,7 +1,8 @@
 """Assistant: the one entry point. CLI, UI and evals all ask through it.
 
-The pipeline is a LangChain runnable (condense | retrieve | answer | verify) over a state dict,
-so `.invoke`, `.stream`, `.batch` and callbacks work; it returns the pydantic Answer.
+The pipeline is one LangChain runnable with a pydantic type at each step:
+Request -read-> Query -retrieve-> Retrieved -choose-> Draft -respond-> Answer. `ask`, `stream`
+and `batch` all run it, so callbacks and tracing see every question the same way.
 """
 
 from __future__ import annotations
@@ -12,16 +13,25 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator, RunnableLambda
 
 from . import generations
-from .answer import ExtractiveAnswerer
-from .condense import condense, focus, resolve
 from .config import Settings
 from .errors import QuestionError
-from .models import Answer, Citation, Evidence, RetrievalHit, Turn
+from .models import (
+    Answer,
+    Citation,
+    Draft,
+    Evidence,
+    Highlight,
+    Query,
+    Request,
+    Retrieved,
+    RetrievalHit,
+    Turn,
+)
 from .sentences import split_sentences
-from .verify import normalise, strip_markers, verify
+from .verify import CitedSentence, normalise, strip_markers, verify
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
@@ -45,9 +55,12 @@ def clean_question(question: str, max_chars: int) -> str:
 class Assistant:
     """Answers questions from the index with citations, or abstains."""
 
-    def __init__(self, settings: Settings | None = None, embedder=None, chat_model=None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, embedder=None, chat_model=None, scorer=None
+    ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
+        self._scorer = scorer  # the passage scorer (e5); tests pass a fake
         self._chat_model = chat_model  # a LangChain chat model; tests pass fakes
         self._generator = None
         self._loaded_gen: Path | None = None
@@ -56,9 +69,10 @@ class Assistant:
         self._speller = None
         self._lock = threading.Lock()
         self.chain: Runnable = (
-            RunnableLambda(self._condense_step, name="condense")
-            | RunnableLambda(self._retrieve_step, name="retrieve")
-            | RunnableLambda(self._answer_step, name="answer")
+            RunnableLambda(self._read, name="read")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._choose, name="choose")
+            | RunnableGenerator(self._respond, name="respond")
         ).with_config(run_name="exchange_assistant")
 
     # -- loading ---------------------------------------------------------------------------
@@ -71,10 +85,19 @@ class Assistant:
             self._embedder = Embedder(self.settings)
         return self._embedder
 
+    @property
+    def scorer(self):
+        if self._scorer is None:
+            from .passage_scorer import PassageScorer
+
+            self._scorer = PassageScorer(threads=self.settings.scorer_threads)
+        return self._scorer
+
     def warm_up(self) -> None:
-        """Open the index and load the model now rather than on the first question."""
+        """Open the index and load the models now rather than on the first question."""
         self._ensure_index()
         self.embedder.warm_up()
+        self.scorer.warm_up()
         if self.generative:
             _ = self.generator
 
@@ -86,6 +109,8 @@ class Assistant:
         with self._lock:
             if gen == self._loaded_gen:
                 return
+            from .answer import ExtractiveAnswerer
+            from .calibration import resolve
             from .embeddings import model_path
             from .lexical import Bm25Index
             from .retrieve import HybridRetriever
@@ -106,7 +131,9 @@ class Assistant:
                 dense_weight=s.dense_weight,
                 bm25_weight=s.bm25_weight,
             )
-            self._answerer = ExtractiveAnswerer(self.embedder, bm25, s.max_sentences)
+            answer_settings, abstention = resolve(s)
+            self.answer_settings = answer_settings
+            self._answerer = ExtractiveAnswerer(self.scorer, bm25, answer_settings, abstention)
             self._speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
             self._loaded_gen = gen
 
@@ -115,6 +142,11 @@ class Assistant:
         """The hybrid retriever (a LangChain BaseRetriever) over the serving index."""
         self._ensure_index()
         return self._retriever
+
+    @property
+    def answerer(self):
+        self._ensure_index()
+        return self._answerer
 
     def sources(self) -> list[dict]:
         """The documents in the index: source, title, updated date, url and chunk count."""
@@ -134,135 +166,160 @@ class Assistant:
     # -- asking ----------------------------------------------------------------------------
 
     def ask(self, question: str, history: Iterable[Turn | str] | None = None) -> Answer:
-        return self.chain.invoke({"question": question, "history": list(history or [])})
+        return self.chain.invoke(Request(question=question, history=list(history or [])))
 
     def stream(
         self, question: str, history: Iterable[Turn | str] | None = None
     ) -> Iterator[Answer]:
         """Yields the answer as it grows, then the final Answer (the same as `ask` gives).
 
-        Extractive answers grow a sentence at a time; generated ones as the model writes,
+        Extractive answers grow a passage at a time; generated ones as the model writes,
         each sentence replaced by its verified form (or removed) once it is complete."""
-        state = self._condense_step({"question": question, "history": list(history or [])})
-        state = self._retrieve_step(state)
-        final = None
-        for final in self._answer_stream(state):
-            if not self.generative:
-                break
-            yield final
-        if self.generative:
-            return
-        sentences = split_sentences(final.answer) if not final.abstained else []
-        for i in range(1, len(sentences)):
-            yield final.model_copy(update={"answer": " ".join(sentences[:i])})
-        yield final
+        yield from self.chain.stream(Request(question=question, history=list(history or [])))
+
+    def batch(self, questions: list[str]) -> list[Answer]:
+        return self.chain.batch([Request(question=q) for q in questions])
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
         """Earlier questions given without their answers are answered again, so that a
-        follow-up can refer to what was said ('the last one')."""
+        follow-up is not answered with what was already said."""
         turns: list[Turn] = []
         for item in history:
             turn = item if isinstance(item, Turn) else Turn(question=str(item))
-            if turn.answer is None and turn.question.strip():
+            if not turn.question.strip():
+                continue
+            if turn.answer is None:
                 try:
-                    previous = self._run(turn.question, turns, {})
-                    turn = Turn(question=turn.question, answer=previous.answer)
+                    query = self._read(Request(question=turn.question, history=turns), answer=False)
+                    draft = self._choose(self._retrieve(query))
+                    text = " ".join(s for p in draft.passages for s in p.sentences)
+                    turn = Turn(question=turn.question, answer="" if draft.abstain else text)
                 except QuestionError:
                     continue
-            if turn.question.strip():
-                turns.append(turn)
+            turns.append(turn)
         return turns
-
-    def _run(self, question: str, turns: list[Turn], config: RunnableConfig) -> Answer:
-        # Earlier turns are only context: their quoted answer is enough, no model call.
-        state = self._condense_step({"question": question, "history": turns, "_turns": True})
-        state["_extractive"] = True
-        return self._answer_step(self._retrieve_step(state, config))
 
     # -- pipeline steps --------------------------------------------------------------------
 
-    def _condense_step(self, state: dict) -> dict:
+    def _read(self, request: Request, answer: bool = True) -> Query:
+        """Clean and spell-fix the question; read follow-ups with the conversation."""
         started = time.perf_counter()
-        question = clean_question(str(state["question"]), self.settings.max_question_chars)
-        turns = state["history"] if state.get("_turns") else self._turns(state["history"])
+        question = clean_question(request.question, self.settings.max_question_chars)
         self._ensure_index()
+        turns = self._turns(request.history) if answer else [
+            t if isinstance(t, Turn) else Turn(question=str(t)) for t in request.history
+        ]
         question = self._speller.fix(question)
-        turns = [t.model_copy(update={"question": self._speller.fix(t.question)}) for t in turns]
-        query = condense(question, turns)
-        if self.generative and query != question and not state.get("_turns"):
-            rewritten = self.generator.condense(question, turns)
-            if rewritten:  # the model's rewrite, with the rule-based context as a safety net
-                query = f"{rewritten} ({query})"
-        said = frozenset(
-            normalise(s) for t in turns[-1:] for s in split_sentences(strip_markers(t.answer or ""))
+        contextual = None
+        said: list[str] = []
+        if turns:
+            last = turns[-1]
+            contextual = f"{self._speller.fix(last.question)} {question}"
+            said = [normalise(x) for x in split_sentences(strip_markers(last.answer or ""))]
+        return Query(
+            question=question,
+            turns=turns,
+            contextual=contextual,
+            said=said,
+            started=started,
+            timings_ms={"read": _ms(started)},
         )
-        return {
-            "question": question,
-            "focus": focus(resolve(question, turns)),
-            "query": query,
-            "said": said,
-            "timings": {"condense": _ms(started)},
-            "started": started,
-        }
 
-    def _retrieve_step(self, state: dict, config: RunnableConfig | None = None) -> dict:
+    def _retrieve(self, query: Query, config: RunnableConfig | None = None) -> Retrieved:
         started = time.perf_counter()
         from .retrieve import from_document
 
-        docs = self.retriever.invoke(state["query"], config=config)
-        state["evidence"] = [from_document(d) for d in docs]
-        state["timings"]["retrieve"] = _ms(started)
-        return state
+        docs = self.retriever.invoke(query.question, config=config)
+        contextual = None
+        if query.contextual:
+            contextual = [
+                from_document(d) for d in self.retriever.invoke(query.contextual, config=config)
+            ]
+        query.timings_ms["retrieve"] = _ms(started)
+        return Retrieved(
+            query=query,
+            evidence=[from_document(d) for d in docs],
+            contextual_evidence=contextual,
+        )
 
-    def _answer_step(self, state: dict) -> Answer:
-        *_, final = self._answer_stream(state)
-        return final
+    def _choose(self, retrieved: Retrieved) -> Draft:
+        """The passages that answer, read alone or, for a follow-up, with the conversation:
+        whichever reading the evidence answers better, by the calibrated margin."""
+        started = time.perf_counter()
+        q = retrieved.query
+        said = frozenset(q.said)
+        draft = self.answerer.draft(q.question, retrieved.evidence, said)
+        if q.contextual and retrieved.contextual_evidence is not None:
+            joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence, said)
+            if draft.support - joined.support < self.answer_settings.followup_margin:
+                draft = joined
+        q.timings_ms["choose"] = _ms(started)
+        return draft.model_copy(update={"asked": q})
 
-    def _answer_stream(self, state: dict) -> Iterator[Answer]:
+    def _respond(self, drafts: Iterator[Draft]) -> Iterator[Answer]:
+        for draft in drafts:
+            yield from self._answer_stream(draft)
+
+    def _answer_stream(self, draft: Draft) -> Iterator[Answer]:
         """Abstain, or answer: extractive, or generated and verified sentence by sentence."""
         started = time.perf_counter()
-        evidence: list[Evidence] = state["evidence"]
-        draft = self._answerer.draft(
-            state.get("focus", state["question"]), state["query"], evidence, state["said"]
-        )
-        # Rerank: a chunk is as relevant as its best sentence, which weighs the kind of answer
-        # and the words the question asks about, not only the chunk's overall likeness.
-        evidence = sorted(evidence, key=lambda e: -draft.chunk_scores.get(e.chunk.id, -1e9))
-        verdict = verify(draft.sentences, evidence)
-        timings = state["timings"]
+        q = draft.asked or Query(question=draft.query)
+        timings = q.timings_ms
+        evidence = draft.evidence
         common = {
-            "query": state["query"],
+            "query": draft.query,
             "support": round(draft.support, 4),
             "retrieval": [
                 RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
                 for e in evidence
             ],
         }
-        if not verdict.kept or draft.support < self.settings.abstain_threshold:
+        sentences = [
+            (n, CitedSentence(text=text, chunk_id=p.chunk_id, quote=text), i in p.highlighted)
+            for n, p in enumerate(draft.passages, start=1)
+            for i, text in enumerate(p.sentences)
+        ]
+        verdict = verify([c for _, c, _ in sentences], evidence)
+        kept = {id(c) for c in verdict.kept}
+        sentences = [x for x in sentences if id(x[1]) in kept]
+        if draft.abstain or not sentences:
+            kind = self._abstention_kind(q.question, draft)
             timings["answer"] = _ms(started)
-            timings["total"] = _ms(state["started"])
-            yield Answer(answer=self.abstention(), abstained=True, timings_ms=timings, **common)
+            timings["total"] = _ms(q.started) if q.started else timings["answer"]
+            yield Answer(
+                answer=self.abstention(kind),
+                abstained=True,
+                abstention=kind,
+                timings_ms=dict(timings),
+                **common,
+            )
             return
-        if not self.generative or state.get("_extractive"):
+        if not self.generative:
             timings["answer"] = _ms(started)
-            timings["total"] = _ms(state["started"])
-            yield self._compose(verdict.kept, evidence, timings, common, len(verdict.removed))
+            timings["total"] = _ms(q.started) if q.started else timings["answer"]
+            yield self._compose(sentences, evidence, timings, common, len(verdict.removed))
             return
+        yield from self._generate(q, draft, sentences, timings, common, started)
+
+    def _generate(self, q: Query, draft: Draft, quoted, timings, common, started):
+        """The model writes the answer from the chosen passages' chunks; each sentence is
+        verified as it completes, and the quoted answer stands in when nothing survives."""
+        evidence = draft.evidence
+        chosen = {p.chunk_id for p in draft.passages}
+        shown = [e for e in evidence if e.chunk.id in chosen]
+        shown += [e for e in evidence if e.chunk.id not in chosen]
+        question = q.contextual if q.contextual and draft.query == q.contextual else q.question
         progress = None
-        for progress in self.generator.stream(state["question"], evidence):
+        for progress in self.generator.stream(question, shown):
             if progress.first_token_ms is not None:
                 timings["first_token"] = progress.first_token_ms
             if not progress.done:
-                yield self._compose(
-                    progress.kept,
-                    evidence,
-                    timings,
-                    common,
-                    len(progress.removed),
+                yield self._compose_generated(
+                    progress.kept, shown, timings, common, len(progress.removed),
                     pending=progress.pending,
                 )
         timings["answer"] = _ms(started)
-        timings["total"] = _ms(state["started"])
+        timings["total"] = _ms(q.started) if q.started else timings["answer"]
         removed = len(progress.removed)
         if progress.kept:
             notes = []
@@ -273,19 +330,54 @@ class Assistant:
                     f"{progress.recited} citation(s) moved to the source that supports it."
                 )
             note = " ".join(notes) or None
-            yield self._compose(progress.kept, evidence, timings, common, removed, note=note)
+            yield self._compose_generated(progress.kept, shown, timings, common, removed, note=note)
             return
         reason = progress.failure or "no generated sentence was supported by its source"
         yield self._compose(
-            verdict.kept,
+            quoted,
             evidence,
             timings,
             common,
             removed,
-            note=f"Showing quoted sentences instead of a generated answer: {reason}.",
+            note=f"Showing quoted passages instead of a generated answer: {reason}.",
         )
 
-    def _compose(self, kept, evidence, timings, common, removed, note=None, pending=""):
+    def _compose(self, sentences, evidence, timings, common, removed, note=None) -> Answer:
+        """The quoted answer: each passage's sentences, each with its passage's citation."""
+        chunks = {e.chunk.id: e.chunk for e in evidence}
+        citations: dict[int, Citation] = {}
+        parts: list[str] = []
+        highlights: list[Highlight] = []
+        for n, s, marked in sentences:
+            chunk = chunks[s.chunk_id]
+            if n not in citations:
+                citations[n] = Citation(
+                    n=n,
+                    title=chunk.title,
+                    source=chunk.source,
+                    section=chunk.location,
+                    url=chunk.url,
+                    quote="",
+                    chunk_id=chunk.id,
+                )
+                if parts:
+                    parts.append("\n\n")
+            citations[n].quote = " ".join(x for x in (citations[n].quote, s.text) if x)
+            parts.append(("" if not parts or parts[-1] == "\n\n" else " ") + f"{s.text} [{n}]")
+            if marked:
+                highlights.append(Highlight(n=n, text=s.text))
+        return Answer(
+            answer="".join(parts),
+            abstained=False,
+            citations=list(citations.values()),
+            highlights=highlights,
+            timings_ms=dict(timings),
+            removed_sentences=removed,
+            note=note,
+            **common,
+        )
+
+    def _compose_generated(self, kept, evidence, timings, common, removed, note=None, pending=""):
         chunks = {e.chunk.id: e.chunk for e in evidence}
         citations, parts = [], []
         for n, s in enumerate(kept, start=1):
@@ -314,6 +406,18 @@ class Assistant:
             **common,
         )
 
+    def _abstention_kind(self, question: str, draft: Draft) -> str:
+        """Why there is no answer: another language, a question about something else (most of
+        its weight is in words the corpus never uses), or a gap in the documents."""
+        from .language import detect
+
+        language = detect(question)
+        if language and language != "en":
+            return "language"
+        if draft.features and draft.features.get("corpus_terms", 1.0) < 0.5:
+            return "off_topic"
+        return "not_covered"
+
     # -- the generative answerer -----------------------------------------------------------
 
     @property
@@ -333,7 +437,8 @@ class Assistant:
                     from .verify import SupportScorer
 
                     self._ensure_index()
-                    scorer = SupportScorer(self._answerer._embed, self.settings.support_threshold)
+                    embed = self.embedder.embed_documents
+                    scorer = SupportScorer(embed, self.settings.support_threshold)
                     self._generator = GenerativeAnswerer(
                         self._chat_model or make_chat_model(self.settings),
                         scorer,
@@ -344,10 +449,22 @@ class Assistant:
                     )
         return self._generator
 
-    def abstention(self) -> str:
+    def abstention(self, kind: str = "not_covered") -> str:
+        contact = self.settings.contact
+        if kind == "language":
+            return (
+                "Questions are read in English for now. Please ask again in English, "
+                f"or ask {contact}."
+            )
+        if kind == "off_topic":
+            return (
+                "This question does not seem to be about the LUMC–Nagasaki exchange, which is "
+                f"all the programme documents cover. For questions about the exchange, ask "
+                f"{contact}."
+            )
         return (
             "The programme documents do not answer this question, "
-            f"so please ask {self.settings.contact}."
+            f"so please ask {contact}."
         )
 
 

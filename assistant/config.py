@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class AnswerSettings(BaseModel):
+    """How the extractive answer is chosen (EXCHANGE_ANSWER__<FIELD>). The fitted knobs are
+    empty by default, which means the values fitted on the dev split in calibration.json."""
+
+    chunks: int = Field(5, ge=1, le=50, description="Evidence chunks whose passages are scored.")
+    window_sentences: int = Field(
+        3, ge=1, le=10, description="Most consecutive sentences (or lists) in one passage."
+    )
+    max_passage_words: int = Field(
+        90, ge=10, le=1000, description="Longest passage of several sentences, in words."
+    )
+    max_passages: int = Field(3, ge=1, le=10, description="Most passages in one answer.")
+    extra_margin: float | None = Field(
+        None, ge=0.0, le=1.0, description="A passage of another chunk joins the answer when it "
+        "scores within this much of the best (fitted)."
+    )
+    sentence_cost: float | None = Field(
+        None, ge=-1.0, le=1.0, description="Score a passage pays for each sentence after its "
+        "first (fitted)."
+    )
+    followup_margin: float | None = Field(
+        None, ge=-1.0, le=1.0, description="A follow-up is read with the conversation unless "
+        "read alone it is this much likelier to be answered (fitted)."
+    )
+    calibration: Path | None = Field(
+        None, description="A calibration file (JSON) from `python -m evals calibrate`; empty "
+        "means the one shipped with the package."
+    )
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="EXCHANGE_", env_nested_delimiter="__", extra="ignore"
+    )
 
     # Where things live
     corpus_dir: Path = Field(Path("corpus"), description="Folder of programme documents to ingest.")
@@ -80,14 +112,14 @@ class Settings(BaseSettings):
         description="Least similarity between a generated sentence and the sentence of its "
         "cited source for the sentence to be kept.",
     )
-    max_sentences: int = Field(2, description="Most sentences in an extractive answer.")
-    # Calibrated with `python -m evals calibrate` on evals/cases.yaml (171 answerable, 37
-    # unanswerable): the best separation with false abstention held at <= 0.05 is 0.3038,
-    # abstaining on 97.3% of unanswerable and 0.6% of answerable cases (2026-11-25).
-    abstain_threshold: float = Field(
-        0.3038,
-        description="Support score below which the assistant abstains "
-        "(calibrated by `python -m evals calibrate`).",
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    abstain_threshold: float | None = Field(
+        None,
+        description="Probability that the documents answer below which the assistant abstains; "
+        "empty means the threshold calibrated by `python -m evals calibrate`.",
+    )
+    scorer_threads: int | None = Field(
+        None, description="CPU threads of the passage scorer (e5); empty means all cores."
     )
     max_question_chars: int = Field(1000, description="Longest question accepted.")
     contact: str = Field(

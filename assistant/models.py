@@ -75,6 +75,13 @@ class Citation(BaseModel):
     chunk_id: str
 
 
+class Highlight(BaseModel):
+    """A sentence of the answer that carries what was asked, with the citation it stands under."""
+
+    n: int
+    text: str
+
+
 class RetrievalHit(BaseModel):
     chunk_id: str
     source: str
@@ -85,12 +92,84 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
+    highlights: list[Highlight] = Field(default_factory=list)
     retrieval: list[RetrievalHit] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     query: str = Field("", description="The standalone query that was retrieved with.")
-    support: float | None = Field(None, description="Support score that decided abstention.")
+    support: float | None = Field(
+        None, description="Probability that the evidence answers the question (abstention)."
+    )
+    abstention: str | None = Field(
+        None,
+        description="Why the assistant abstained: 'not_covered', 'off_topic' or 'language'.",
+    )
+    language: str | None = Field(None, description="Language the question was detected in.")
     removed_sentences: int = Field(0, description="Sentences dropped by verification.")
     note: str | None = None
+
+
+# -- the question's way through the pipeline: one typed state per step -------------------------
+
+
+class Turn(BaseModel):
+    """An earlier exchange in the conversation; the answer may be unknown (CLI --history)."""
+
+    question: str
+    answer: str | None = None
+
+
+class Request(BaseModel):
+    """What the pipeline is asked: a question and the conversation before it."""
+
+    question: str
+    history: list[Turn | str] = Field(default_factory=list)
+
+
+class Query(BaseModel):
+    """A cleaned question and the standalone queries it may be read as."""
+
+    question: str = Field(description="The question as asked, cleaned and spell-fixed.")
+    turns: list[Turn] = Field(default_factory=list)
+    contextual: str | None = Field(
+        None, description="The question read together with the earlier turns (follow-ups)."
+    )
+    said: list[str] = Field(
+        default_factory=list, description="Sentences the last answer already gave."
+    )
+    language: str | None = None
+    started: float = 0.0
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class Retrieved(BaseModel):
+    """The query with the evidence found for each way of reading it."""
+
+    query: Query
+    evidence: list[Evidence]
+    contextual_evidence: list[Evidence] | None = None
+
+
+class Passage(BaseModel):
+    """Consecutive sentences of one chunk, quoted as an answer passage."""
+
+    chunk_id: str
+    sentences: list[str]
+    highlighted: list[int] = Field(
+        default_factory=list, description="Indexes of the sentences that carry the answer."
+    )
+    score: float
+
+
+class Draft(BaseModel):
+    """The chosen passages and what decides whether to give them."""
+
+    passages: list[Passage] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    query: str = ""
+    features: dict[str, float] = Field(default_factory=dict)
+    support: float = 0.0
+    abstain: bool = True
+    asked: Query | None = Field(None, description="The query state the draft answers.")
 
 
 class SkippedFile(BaseModel):
@@ -107,10 +186,3 @@ class IngestReport(BaseModel):
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
-
-
-class Turn(BaseModel):
-    """An earlier exchange in the conversation; the answer may be unknown (CLI --history)."""
-
-    question: str
-    answer: str | None = None

@@ -1,4 +1,5 @@
-"""python -m evals [--dataset FILE] [--index DIR] [--mode extractive] | python -m evals calibrate"""
+"""python -m evals [--suite NAME]... [--dataset FILE --corpus DIR --index DIR] [--mode extractive]
+python -m evals calibrate [--suite NAME]... [--out FILE]"""
 
 from __future__ import annotations
 
@@ -6,20 +7,22 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.calibration import DEFAULT_FILE
 from assistant.config import Settings
 from assistant.errors import AssistantError
 
 from . import calibrate, runner
+from .suites import DEFAULT_SUITES, load_suites
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
     p.add_argument("action", nargs="?", choices=["run", "calibrate"], default="run")
-    p.add_argument("--dataset", type=Path, default=runner.DEFAULT_DATASET)
-    p.add_argument(
-        "--index", type=Path, help="index folder (default: EXCHANGE_INDEX_DIR or index/)"
-    )
-    p.add_argument("--corpus", type=Path, help="corpus folder, for the dense baseline")
+    p.add_argument("--suite", action="append", help="run only this suite (repeatable)")
+    p.add_argument("--suites-file", type=Path, default=DEFAULT_SUITES)
+    p.add_argument("--dataset", type=Path, help="cases of your own, instead of the suites")
+    p.add_argument("--index", type=Path, help="index folder for --dataset")
+    p.add_argument("--corpus", type=Path, help="corpus folder for --dataset")
     p.add_argument(
         "--mode",
         default=None,
@@ -29,12 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thresholds", type=Path, default=runner.DEFAULT_THRESHOLDS)
     p.add_argument("--reports", type=Path, default=runner.REPORTS, help="where reports go")
     p.add_argument("--no-baselines", action="store_true", help="run our pipeline only")
+    p.add_argument("--out", type=Path, default=DEFAULT_FILE, help="calibrate: file to write")
     args = p.parse_args(argv)
     overrides = {}
-    if args.index:
-        overrides["index_dir"] = args.index
-    if args.corpus:
-        overrides["corpus_dir"] = args.corpus
     if args.mode:
         configured = Settings().llm
         generative = configured.split(":")[0] != "extractive"
@@ -43,10 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         settings = Settings(**overrides)
+        if args.dataset:
+            suites = [runner.adhoc_suite(args.dataset, args.corpus, args.index)]
+        else:
+            suites = load_suites(args.suites_file, args.suite)
         if args.action == "calibrate":
-            return calibrate.main(settings, args.dataset, args.reports)
+            return calibrate.main(settings, suites, args.out)
         return runner.run(
-            settings, args.dataset, args.thresholds, not args.no_baselines, args.reports
+            settings, suites, args.thresholds, not args.no_baselines, args.reports
         )
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,79 +1,192 @@
-"""Sweeps the abstention threshold over the cases and picks the one that best separates
-answerable from unanswerable questions (Youden's J, with false abstention held to the target)."""
+"""`python -m evals calibrate`: fit the answerer's few knobs on the dev split, never on test.
+
+1. How far another passage may score below the best and still join the answer, and what each
+   sentence after a passage's first costs: the pair that states the most facts on the answerable
+   dev cases while the median answer stays within the word budget.
+2. The abstention model: a logistic regression over the draft's features, answerable against
+   unanswerable dev cases.
+3. The follow-up margin: how much likelier a follow-up must be answered read alone than read
+   with the conversation to be read alone.
+4. The abstention threshold: the best separation with false abstention held at 5% or less.
+
+Writes assistant/calibration.json (or --out) and prints what it chose.
+"""
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import statistics
 import sys
+from itertools import product
 from pathlib import Path
 
+from assistant.abstain import choose_threshold, fit
+from assistant.calibration import DEFAULT_FILE, Calibration
 from assistant.chat import Assistant
 from assistant.config import Settings
+from assistant.errors import QuestionError
+from assistant.models import Draft, Request
 
-from .dataset import load_cases
-from .systems import Ours
+from .dataset import Case
+from .metrics import fact_stated
+from .suites import Suite, ensure_index
 
-HERE = Path(__file__).parent
+MARGINS = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06]
+SENTENCE_COSTS = [-0.02, -0.01, -0.005, 0.0, 0.005, 0.01]
+FOLLOWUP_MARGINS = [-0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 1.0]
+WORD_BUDGET = 80  # median answer words (issue target); more words could buy recall unseen
+MAX_FALSE_ABSTENTION = 0.05
 
 
-def sweep(supports: list[tuple[float, bool]], max_false_abstention: float = 0.05) -> dict:
-    """supports: (support score, answerable). A case abstains when support < threshold."""
-    answerable = [s for s, a in supports if a]
-    unanswerable = [s for s, a in supports if not a]
-    values = sorted({round(s, 4) for s, _ in supports})
-    candidates = (
-        [values[0] - 0.01]
-        + [round((a + b) / 2, 4) for a, b in zip(values, values[1:], strict=False)]
-        + [values[-1] + 0.01]
+class _Item:
+    """One dev case with its retrieval done once; drafts are recomputed per setting."""
+
+    def __init__(self, assistant: Assistant, case: Case, retrieved) -> None:
+        self.assistant = assistant
+        self.case = case
+        self.retrieved = retrieved
+
+    def drafts(self) -> tuple[Draft, Draft | None]:
+        answerer = self.assistant.answerer
+        q = self.retrieved.query
+        said = frozenset(q.said)
+        alone = answerer.draft(q.question, self.retrieved.evidence, said)
+        joined = None
+        if q.contextual and self.retrieved.contextual_evidence is not None:
+            joined = answerer.draft(q.contextual, self.retrieved.contextual_evidence, said)
+        return alone, joined
+
+
+def _text(draft: Draft) -> str:
+    return " ".join(s for p in draft.passages for s in p.sentences)
+
+
+def _pick(alone: Draft, joined: Draft | None, margin: float) -> Draft:
+    if joined is not None and alone.support - joined.support < margin:
+        return joined
+    return alone
+
+
+def _facts(case: Case, draft: Draft) -> int:
+    text = _text(draft)
+    return sum(fact_stated(f, text) for f in case.facts)
+
+
+def collect(base: Settings, suites: list[Suite], log=print) -> list[_Item]:
+    items: list[_Item] = []
+    for suite in suites:
+        settings = suite.settings(base)
+        ensure_index(settings)
+        assistant = Assistant(settings)
+        assistant.warm_up()
+        cases = suite.load("dev")
+        log(f"[{suite.name}] {len(cases)} dev cases", file=sys.stderr)
+        for case in cases:
+            try:
+                query = assistant._read(Request(question=case.question, history=case.history))
+            except QuestionError:
+                continue
+            items.append(_Item(assistant, case, assistant._retrieve(query)))
+    return items
+
+
+def _set(items: list[_Item], **values) -> None:
+    for a in {id(i.assistant): i.assistant for i in items}.values():
+        a.answerer.settings = a.answerer.settings.model_copy(update=values)
+        a.answer_settings = a.answerer.settings
+
+
+def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log=print) -> dict:
+    items = collect(base, suites, log)
+    answerable = [i for i in items if i.case.answerable]
+    n_facts = sum(len(i.case.facts) for i in answerable) or 1
+
+    # 1. Passages: facts stated against words, abstention aside.
+    grid = []
+    for margin, cost in product(MARGINS, SENTENCE_COSTS):
+        _set(items, extra_margin=margin, sentence_cost=cost)
+        drafts = [_pick(*i.drafts(), 0.0) for i in answerable]
+        recall = sum(_facts(i.case, d) for i, d in zip(answerable, drafts, strict=True)) / n_facts
+        words = statistics.median(len(_text(d).split()) for d in drafts) if drafts else 0
+        grid.append((margin, cost, recall, words))
+    within = [g for g in grid if g[3] <= WORD_BUDGET] or grid
+    margin, cost, recall, words = max(within, key=lambda g: (g[2], -g[3]))
+    _set(items, extra_margin=margin, sentence_cost=cost)
+    log(f"passages: extra_margin {margin}, sentence_cost {cost}: fact recall {recall:.3f}, "
+        f"median {words} words (dev, no abstention)", file=sys.stderr)
+
+    # 2. Abstention model on the dev drafts (a follow-up as read with the conversation).
+    drafts = [i.drafts() for i in items]
+    rows = [(j or a).features for a, j in drafts]
+    labels = [i.case.answerable for i in items]
+    usable = [(r, y) for r, y in zip(rows, labels, strict=True) if r]
+    model = fit([r for r, _ in usable], [y for _, y in usable])
+    for a in {id(i.assistant): i.assistant for i in items}.values():
+        a.answerer.abstention = model
+
+    # 3. Follow-ups: read alone or with the conversation.
+    follow = [(i, d) for i, d in zip(items, drafts, strict=True) if d[1] is not None]
+    best_f = (0.0, -1.0)
+    for fm in FOLLOWUP_MARGINS:
+        right = 0
+        for i, (alone, joined) in follow:
+            a2 = alone.model_copy(update={"support": model.probability(alone.features)})
+            j2 = joined.model_copy(update={"support": model.probability(joined.features)})
+            d = _pick(a2, j2, fm)
+            if i.case.answerable:
+                right += _facts(i.case, d) == len(i.case.facts)
+            else:
+                right += d.support < 0.5
+        score = right / len(follow) if follow else 0.0
+        if score > best_f[1]:
+            best_f = (fm, score)
+    followup_margin = best_f[0]
+    log(f"follow-ups: margin {followup_margin}: {best_f[1]:.3f} of {len(follow)} dev follow-ups "
+        "read right (before abstention)", file=sys.stderr)
+
+    # 4. Threshold on the probabilities of the drafts as they will be chosen.
+    probabilities = []
+    for (alone, joined) in drafts:
+        pa = model.probability(alone.features) if alone.features else 0.0
+        if joined is not None and joined.features:
+            pj = model.probability(joined.features)
+            probabilities.append(pj if pa - pj < followup_margin else pa)
+        else:
+            probabilities.append(pa)
+    threshold, a_recall, false_rate = choose_threshold(
+        probabilities, labels, MAX_FALSE_ABSTENTION
     )
-    rows = []
-    for t in candidates:
-        recall = sum(s < t for s in unanswerable) / max(1, len(unanswerable))
-        false = sum(s < t for s in answerable) / max(1, len(answerable))
-        rows.append(
-            {
-                "threshold": t,
-                "abstention_recall": recall,
-                "false_abstention": false,
-                "j": recall - false,
-            }
-        )
-    allowed = [r for r in rows if r["false_abstention"] <= max_false_abstention] or rows
-    best = max(allowed, key=lambda r: (r["j"], r["abstention_recall"], -r["threshold"]))
-    return {
-        "best": best,
-        "rows": rows,
-        "answerable": len(answerable),
-        "unanswerable": len(unanswerable),
+    names = ", ".join(s.name for s in suites)
+    fitted_on = (
+        f"dev split of {names}: {len(items)} cases ({sum(labels)} answerable), "
+        f"{dt.date.today().isoformat()}"
+    )
+    model = model.model_copy(update={"threshold": threshold, "fitted_on": fitted_on})
+    calibration = Calibration(
+        abstention=model,
+        extra_margin=margin,
+        sentence_cost=cost,
+        followup_margin=followup_margin,
+        fitted_on=fitted_on,
+    )
+    path = calibration.save(out)
+    summary = {
+        "extra_margin": margin,
+        "sentence_cost": cost,
+        "dev_fact_recall_no_abstention": round(recall, 3),
+        "dev_words_p50": words,
+        "followup_margin": followup_margin,
+        "threshold": threshold,
+        "dev_abstention_recall": round(a_recall, 3),
+        "dev_false_abstention": round(false_rate, 3),
+        "weights": dict(zip(model.features, model.weights, strict=True)),
+        "file": str(path),
     }
+    return summary
 
 
-def main(settings: Settings, dataset: Path, out: Path) -> int:
-    cases = load_cases(dataset)
-    settings = settings.model_copy(update={"abstain_threshold": -1e9})
-    system = Ours(Assistant(settings))
-    supports = []
-    for case in cases:
-        result = system.run(case)
-        if result.support is not None:
-            supports.append((result.support, case.answerable))
-    outcome = sweep(supports)
-    best = outcome["best"]
-    print(f"{outcome['answerable']} answerable and {outcome['unanswerable']} unanswerable cases")
-    print("threshold  abstention_recall  false_abstention")
-    for row in outcome["rows"]:
-        if abs(row["threshold"] - best["threshold"]) <= 0.08:
-            mark = "  <- best" if row is best else ""
-            print(
-                f"{row['threshold']:9.4f}  {row['abstention_recall']:17.3f}  "
-                f"{row['false_abstention']:16.3f}{mark}"
-            )
-    print(
-        f"\nbest threshold: {best['threshold']} (abstention recall "
-        f"{best['abstention_recall']:.3f}, false abstention {best['false_abstention']:.3f}); "
-        "set it as abstain_threshold in assistant/config.py or EXCHANGE_ABSTAIN_THRESHOLD.",
-        file=sys.stderr,
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "calibration.json").write_text(json.dumps(outcome, indent=1))
+def main(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE) -> int:
+    summary = calibrate(base, suites, out)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
     return 0

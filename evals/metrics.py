@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.models import Chunk
 from assistant.sentences import split_sentences
-from assistant.verify import cited_sentences, normalise
+from assistant.verify import cited_sentences, normalise, strip_markers
 
 from .dataset import Case, GoldSource
 
@@ -86,6 +86,7 @@ class CaseScore:
     citations_ok: int = 0
     sentences: int = 0
     unsupported: int = 0
+    words: int | None = None  # length of a given answer, citation markers left out
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -122,6 +123,7 @@ def score_case(case: Case, result: SystemResult, gold: GoldMatcher, supported=qu
             has_fact = not case.facts or any(fact_stated(f, c.quote) for f in case.facts)
             score.citations_ok += from_gold and has_fact
     if not result.abstained:
+        score.words = len(strip_markers(result.answer).split())
         texts = {c.n: c.chunk_text for c in result.citations}
         for sentence, numbers in cited_sentences(result.answer):
             score.sentences += 1
@@ -154,6 +156,7 @@ def aggregate(scores: list[CaseScore]) -> dict[str, float | None]:
     follow_ups = [s for s in answerable if s.case.is_follow_up]
     abstained = [s for s in scores if s.result.abstained]
     latencies = sorted(s.result.latency_ms for s in scores)
+    words = sorted(s.words for s in answerable if s.words is not None)
     n_facts = sum(len(s.case.facts) for s in answerable)
     n_citations = sum(len(s.result.citations) for s in answerable)
     return {
@@ -182,6 +185,8 @@ def aggregate(scores: list[CaseScore]) -> dict[str, float | None]:
             sum(not s.result.abstained and s.facts_stated == len(s.case.facts) for s in follow_ups),
             len(follow_ups),
         ),
+        "answer_words_p50": statistics.median(words) if words else None,
+        "answer_words_p95": _percentile(words, 0.95),
         "latency_p50_ms": statistics.median(latencies) if latencies else None,
         "latency_p95_ms": _percentile(latencies, 0.95),
         "pass_rate": _ratio(sum(s.passed for s in scores), len(scores)),

@@ -1,4 +1,5 @@
-"""Runs the cases through our pipeline and the baselines, scores, reports, checks thresholds."""
+"""Runs every suite's cases through our pipeline and the baselines, scores them by split,
+reports, and checks the thresholds (on the test split)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import yaml
 from assistant.chat import Assistant
 from assistant.config import Settings
 
-from .dataset import Case, load_cases
+from .dataset import Case
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
+from .suites import DEFAULT_SUITES, SPLITS, Suite, ensure_index, load_suites, split_of
 from .systems import Ours, bm25_only, dense_langchain_defaults
 
 HERE = Path(__file__).parent
@@ -33,14 +35,22 @@ SHOWN = [
     "abstention_recall",
     "false_abstention_rate",
     "followup_accuracy",
+    "answer_words_p50",
+    "answer_words_p95",
     "latency_p50_ms",
     "latency_p95_ms",
 ]
+GATED_SPLIT = "test"
 
 
-def evaluate(settings: Settings, cases: list[Case], baselines: bool = True, log=print) -> dict:
-    assistant = Assistant(settings)
+def evaluate_suite(
+    suite: Suite, base: Settings, baselines: bool = True, embedder=None, log=print
+) -> dict:
+    settings = suite.settings(base)
+    ensure_index(settings, embedder)
+    assistant = Assistant(settings, embedder)
     assistant.warm_up()
+    cases = suite.load()
     chunks = assistant.retriever.store.all_chunks()
     gold = GoldMatcher(chunks)
     unknown = sorted(
@@ -54,7 +64,7 @@ def evaluate(settings: Settings, cases: list[Case], baselines: bool = True, log=
         ]
     results: dict[str, list[CaseScore]] = {}
     for system in systems:
-        log(f"running {len(cases)} cases through {system.name}...", file=sys.stderr)
+        log(f"[{suite.name}] {len(cases)} cases through {system.name}...", file=sys.stderr)
         supported = getattr(system, "supported", None)
         results[system.name] = [
             score_case(c, system.run(c), gold, **({"supported": supported} if supported else {}))
@@ -63,22 +73,38 @@ def evaluate(settings: Settings, cases: list[Case], baselines: bool = True, log=
     ours = results["ours"]
     by_category: dict[str, list[CaseScore]] = defaultdict(list)
     for s in ours:
-        by_category[s.case.category].append(s)
+        if split_of(s.case.id) == GATED_SPLIT:
+            by_category[s.case.category].append(s)
     return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "mode": settings.llm,
-        "index": str(settings.index_dir),
-        "abstain_threshold": settings.abstain_threshold,
+        "about": suite.about,
+        "corpus": str(suite.corpus),
         "unknown_gold_sources": unknown,
-        "overall": {name: aggregate(scores) for name, scores in results.items()},
+        "splits": {
+            split: {
+                name: aggregate([s for s in scores if split_of(s.case.id) == split])
+                for name, scores in results.items()
+            }
+            for split in SPLITS
+        },
         "categories": {cat: aggregate(scores) for cat, scores in sorted(by_category.items())},
         "cases": [_case_row(s) for s in ours],
+    }
+
+
+def evaluate(
+    base: Settings, suites: list[Suite], baselines: bool = True, embedder=None, log=print
+) -> dict:
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mode": base.llm,
+        "suites": {s.name: evaluate_suite(s, base, baselines, embedder, log) for s in suites},
     }
 
 
 def _case_row(s: CaseScore) -> dict:
     return {
         "id": s.case.id,
+        "split": split_of(s.case.id),
         "category": s.case.category,
         "question": s.case.question,
         "history": s.case.history,
@@ -86,6 +112,7 @@ def _case_row(s: CaseScore) -> dict:
         "abstained": s.result.abstained,
         "support": s.result.support,
         "answer": s.result.answer,
+        "words": s.words,
         "passed": s.passed,
         "failures": s.failures,
         "known_failure": s.case.known_failure,
@@ -94,24 +121,31 @@ def _case_row(s: CaseScore) -> dict:
 
 
 def check_thresholds(report: dict, thresholds: dict) -> list[tuple[str, str, bool]]:
-    """[(metric, rule, held)] for the report's mode."""
-    rules = thresholds.get(report["mode"].split(":")[0], thresholds.get("extractive", {}))
-    ours = report["overall"]["ours"]
+    """[(suite metric, rule, held)] on the gated split, for the report's mode. Rules under
+    `all:` apply to every suite; rules under a suite's name to that suite."""
+    rules_by_suite = thresholds.get(report["mode"].split(":")[0], thresholds.get("extractive", {}))
     checks = []
-    for metric, rule in rules.items():
-        if metric == "beat_baselines":
-            for name, other in report["overall"].items():
-                if name == "ours":
-                    continue
-                for m in rule:
-                    held = (ours[m] or 0) > (other[m] or 0)
-                    checks.append((m, f"> {name} ({_fmt(other[m])})", held))
-            continue
-        value = ours.get(metric)
-        if "min" in rule:
-            checks.append((metric, f">= {rule['min']}", value is not None and value >= rule["min"]))
-        if "max" in rule:
-            checks.append((metric, f"<= {rule['max']}", value is not None and value <= rule["max"]))
+    for name, suite in report["suites"].items():
+        rules = {**rules_by_suite.get("all", {}), **rules_by_suite.get(name, {})}
+        overall = suite["splits"][GATED_SPLIT]
+        ours = overall["ours"]
+        for metric, rule in rules.items():
+            label = f"{name} {metric}"
+            if metric == "beat_baselines":
+                for other_name, other in overall.items():
+                    if other_name == "ours":
+                        continue
+                    for m in rule:
+                        held = (ours[m] or 0) > (other[m] or 0)
+                        checks.append((f"{name} {m}", f"> {other_name} ({_fmt(other[m])})", held))
+                continue
+            value = ours.get(metric)
+            if value is None:
+                continue  # the suite has no case the metric counts (e.g. no follow-ups)
+            if "min" in rule:
+                checks.append((label, f">= {rule['min']} ({_fmt(value)})", value >= rule["min"]))
+            if "max" in rule:
+                checks.append((label, f"<= {rule['max']} ({_fmt(value)})", value <= rule["max"]))
     return checks
 
 
@@ -123,116 +157,97 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def overall_table(report: dict) -> str:
-    names = list(report["overall"])
-    lines = ["| metric | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+def split_table(suite: dict) -> str:
+    """Our pipeline on dev beside test, and the baselines on test."""
+    dev, test = suite["splits"]["dev"], suite["splits"]["test"]
+    columns = [("ours, dev", dev["ours"]), ("ours, test", test["ours"])]
+    columns += [(f"{name}, test", agg) for name, agg in test.items() if name != "ours"]
+    lines = [
+        "| metric | " + " | ".join(c for c, _ in columns) + " |",
+        "|---" * (len(columns) + 1) + "|",
+    ]
     for metric in ["cases", *SHOWN, "pass_rate"]:
-        row = [_fmt(report["overall"][n].get(metric)) for n in names]
-        lines.append(f"| {metric} | " + " | ".join(row) + " |")
+        lines.append(f"| {metric} | " + " | ".join(_fmt(a.get(metric)) for _, a in columns) + " |")
     return "\n".join(lines)
 
 
-def category_table(report: dict) -> str:
-    cols = [
-        "cases",
-        "pass_rate",
-        "hit@3",
-        "fact_recall",
-        "citation_precision",
-        "abstention_recall",
-        "false_abstention_rate",
-    ]
-    lines = ["| category | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for cat, agg in report["categories"].items():
+def summary_table(report: dict) -> str:
+    """One line a suite: the figures that matter most, dev and test."""
+    metrics = ["fact_recall", "abstention_recall", "false_abstention_rate", "followup_accuracy",
+               "answer_words_p50"]
+    head = "| suite | split | cases | " + " | ".join(metrics) + " |"
+    lines = [head, "|---" * (len(metrics) + 3) + "|"]
+    for name, suite in report["suites"].items():
+        for split in SPLITS:
+            agg = suite["splits"][split]["ours"]
+            lines.append(
+                f"| {name} | {split} | {agg['cases']} | "
+                + " | ".join(_fmt(agg.get(m)) for m in metrics)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+def category_table(suite: dict) -> str:
+    cols = ["cases", "pass_rate", "hit@3", "fact_recall", "abstention_recall",
+            "false_abstention_rate", "answer_words_p50"]
+    lines = ["| category (test) | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for cat, agg in suite["categories"].items():
         lines.append(f"| {cat} | " + " | ".join(_fmt(agg.get(c)) for c in cols) + " |")
     return "\n".join(lines)
 
 
 def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
-    failing = [c for c in report["cases"] if not c["passed"]]
-    fixed = [c for c in report["cases"] if c["passed"] and c["known_failure"]]
     parts = [
         f"# Eval report ({report['mode']})",
         "",
-        f"{report['date']}; index `{report['index']}`; abstain threshold "
-        f"{report['abstain_threshold']}.",
+        f"{report['date']}. Cases are split once into dev (fitting and calibration) and test "
+        "(this report's gate) by a hash of their id; thresholds hold on test.",
         "",
-        "## Overall, beside the baselines",
+        "## Summary",
         "",
-        overall_table(report),
+        summary_table(report),
         "",
-        "## Our pipeline by category",
+        "## Thresholds (test split)",
         "",
-        category_table(report),
-        "",
-        "## Thresholds",
-        "",
-        "| metric | rule | held |",
+        "| check | rule (value) | held |",
         "|---|---|---|",
         *[f"| {m} | {rule} | {'yes' if ok else '**NO**'} |" for m, rule, ok in checks],
-        "",
-        f"## Failing cases ({len(failing)})",
-        "",
     ]
-    if failing:
-        parts += ["| id | question | what went wrong | known failure |", "|---|---|---|---|"]
-        for c in failing:
-            q = c["question"].replace("|", "\\|").replace("\n", " ")[:120]
-            parts.append(
-                f"| {c['id']} | {q} | {'; '.join(c['failures'])} | {c['known_failure'] or ''} |"
-            )
-    else:
-        parts.append("None.")
-    if fixed:
+    for name, suite in report["suites"].items():
+        failing = [c for c in suite["cases"] if not c["passed"]]
+        fixed = [c for c in suite["cases"] if c["passed"] and c["known_failure"]]
         parts += [
             "",
-            "Marked as known failures but passing now (unmark them): "
-            + ", ".join(c["id"] for c in fixed),
-        ]
-    others = _other_modes(report)
-    if others:
-        parts += ["", "## Answer modes side by side (latest report of each mode)", ""]
-        parts.append(_modes_table({report["mode"]: report, **others}))
-    if report["unknown_gold_sources"]:
-        parts += [
+            f"## {name}: {suite['about']}",
             "",
-            "Gold sources not found in the index: " + ", ".join(report["unknown_gold_sources"]),
+            f"Corpus `{suite['corpus']}`.",
+            "",
+            split_table(suite),
+            "",
+            category_table(suite),
+            "",
+            f"### Failing cases ({len(failing)})",
+            "",
         ]
+        if failing:
+            parts += ["| id | split | question | what went wrong | known failure |",
+                      "|---|---|---|---|---|"]
+            for c in failing:
+                q = c["question"].replace("|", "\\|").replace("\n", " ")[:120]
+                parts.append(
+                    f"| {c['id']} | {c['split']} | {q} | {'; '.join(c['failures'])} | "
+                    f"{c['known_failure'] or ''} |"
+                )
+        else:
+            parts.append("None.")
+        if fixed:
+            parts += ["", "Marked as known failures but passing now (unmark them): "
+                      + ", ".join(c["id"] for c in fixed)]
+        if suite["unknown_gold_sources"]:
+            parts += ["", "Gold sources not found in the index: "
+                      + ", ".join(suite["unknown_gold_sources"])]
     return "\n".join(parts) + "\n"
-
-
-def _other_modes(report: dict, folder: Path = REPORTS) -> dict:
-    out = {}
-    for path in sorted(folder.glob("report-*.json")):
-        try:
-            other = json.loads(path.read_text())
-        except ValueError:
-            continue
-        if other.get("mode") != report["mode"] and "ours" in other.get("overall", {}):
-            out[other["mode"]] = other
-    return out
-
-
-def _modes_table(reports: dict) -> str:
-    metrics = [
-        "fact_recall",
-        "citation_precision",
-        "unsupported_sentence_rate",
-        "abstention_recall",
-        "false_abstention_rate",
-        "followup_accuracy",
-        "latency_p50_ms",
-        "latency_p95_ms",
-    ]
-    names = list(reports)
-    lines = ["| metric | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    for m in metrics:
-        lines.append(
-            f"| {m} | "
-            + " | ".join(_fmt(reports[n]["overall"]["ours"].get(m)) for n in names)
-            + " |"
-        )
-    return "\n".join(lines)
 
 
 def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, Path]:
@@ -242,7 +257,7 @@ def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, P
     md_path = folder / f"report-{mode}.md"
     payload = {
         **report,
-        "thresholds": [{"metric": m, "rule": r, "held": ok} for m, r, ok in checks],
+        "thresholds": [{"check": m, "rule": r, "held": ok} for m, r, ok in checks],
     }
     json_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False))
     md_path.write_text(markdown(report, checks))
@@ -251,28 +266,45 @@ def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, P
 
 def run(
     settings: Settings,
-    dataset: Path = DEFAULT_DATASET,
+    suites: list[Suite] | None = None,
     thresholds_path: Path = DEFAULT_THRESHOLDS,
     baselines: bool = True,
     reports: Path = REPORTS,
+    suites_file: Path = DEFAULT_SUITES,
 ) -> int:
-    cases = load_cases(dataset)
-    report = evaluate(settings, cases, baselines=baselines)
+    suites = suites if suites is not None else load_suites(suites_file)
+    report = evaluate(settings, suites, baselines=baselines)
     thresholds = yaml.safe_load(thresholds_path.read_text()) if thresholds_path.is_file() else {}
     if not baselines:
-        for rules in thresholds.values():
-            rules.pop("beat_baselines", None)
+        for by_suite in thresholds.values():
+            for rules in by_suite.values():
+                rules.pop("beat_baselines", None)
     checks = check_thresholds(report, thresholds)
     json_path, md_path = write_reports(report, checks, reports)
-    print(overall_table(report))
+    print(summary_table(report))
     print()
-    print(category_table(report))
-    print()
-    for metric, rule, ok in checks:
-        print(f"{'ok  ' if ok else 'FAIL'} {metric} {rule}")
-    failing = [c for c in report["cases"] if not c["passed"]]
-    print(
-        f"\n{len(failing)} of {len(cases)} cases fail "
-        f"({sum(bool(c['known_failure']) for c in failing)} known); reports: {md_path}, {json_path}"
-    )
+    for name, suite in report["suites"].items():
+        print(f"{name} ({suite['about']})")
+        print(split_table(suite))
+        print()
+    for check, rule, ok in checks:
+        print(f"{'ok  ' if ok else 'FAIL'} {check} {rule}")
+    failing = sum(not c["passed"] for s in report["suites"].values() for c in s["cases"])
+    total = sum(len(s["cases"]) for s in report["suites"].values())
+    print(f"\n{failing} of {total} cases fail; reports: {md_path}, {json_path}")
     return 0 if all(ok for _, _, ok in checks) else 1
+
+
+def adhoc_suite(dataset: Path, corpus: Path | None, index: Path | None) -> Suite:
+    """A suite from --dataset (and --corpus / --index), for cases of one's own."""
+    return Suite(
+        name=Path(dataset).stem,
+        corpus=corpus or Settings().corpus_dir,
+        cases=dataset,
+        about=f"cases from {dataset}",
+        index=index,
+    )
+
+
+def cases_of(suites: list[Suite], split: str | None) -> list[tuple[Suite, Case]]:
+    return [(s, c) for s in suites for c in s.load(split)]

@@ -1,0 +1,57 @@
+"""The values fitted on the dev split (`python -m evals calibrate`), shipped as calibration.json.
+
+Settings may override each of them; empty settings mean the fitted values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .abstain import AbstentionModel
+from .config import AnswerSettings, Settings
+from .errors import AssistantError
+
+DEFAULT_FILE = Path(__file__).with_name("calibration.json")
+
+
+class Calibration(BaseModel):
+    abstention: AbstentionModel
+    extra_margin: float = Field(ge=0.0, le=1.0)
+    sentence_cost: float = Field(ge=-1.0, le=1.0)
+    followup_margin: float = Field(ge=-1.0, le=1.0)
+    fitted_on: str = Field("", description="Which cases the values were fitted on, and when.")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Calibration:
+        path = Path(path or DEFAULT_FILE)
+        try:
+            return cls.model_validate_json(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise AssistantError(
+                f"The calibration file {path} cannot be read; run `python -m evals calibrate`."
+            ) from exc
+
+    def save(self, path: Path | None = None) -> Path:
+        path = Path(path or DEFAULT_FILE)
+        path.write_text(json.dumps(self.model_dump(), indent=1) + "\n")
+        return path
+
+
+def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel]:
+    """The answer settings with every empty fitted knob filled from the calibration, and the
+    abstention model with the threshold the settings may override."""
+    calibration = Calibration.load(settings.answer.calibration)
+    answer = settings.answer.model_copy(
+        update={
+            name: getattr(calibration, name)
+            for name in ("extra_margin", "sentence_cost", "followup_margin")
+            if getattr(settings.answer, name) is None
+        }
+    )
+    model = calibration.abstention
+    if settings.abstain_threshold is not None:
+        model = model.model_copy(update={"threshold": settings.abstain_threshold})
+    return answer, model
