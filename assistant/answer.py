@@ -1,11 +1,14 @@
 """The extractive answerer: the passages of the evidence that answer the question, as worded.
 
-Every window of consecutive sentences of the best chunks is scored against the question by the
-passage scorer (e5). The answer is the best window and, when other chunks hold a window that
+Every window of consecutive sentences of the best chunks is a candidate. A window ranker (a
+logistic model) scores each from general signals: the passage scorer's (e5) similarity to the
+question, absolute and relative to the best candidate; the share of the question's weight (IDF)
+the window contains; the retriever's scores and rank of its chunk; its length and whether it
+opens its section. The answer is the best window and, when other chunks hold a window that
 scores almost as well, up to two more: a question whose facts sit in several places gets them
-all. Within each passage the sentences that score best on their own are marked as the ones that
-carry the answer. How close "almost as well" is, and the small cost of each extra sentence, are
-fitted on the dev split of the eval cases (`python -m evals calibrate`), not set by hand.
+all. Within each passage the sentences that score best on their own are marked as the ones
+that carry the answer. The ranker's weights and how close "almost as well" is are fitted on the
+dev split of the eval cases (`python -m evals calibrate`), not set by hand.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 from .abstain import AbstentionModel, Features
 from .config import AnswerSettings
 from .lexical import tokenize
+from .logistic import LogisticModel
 from .models import Draft, Evidence, Passage
 from .passages import Window, windows
 from .verify import normalise
@@ -26,23 +30,62 @@ _HIGHLIGHT_WITHIN = 0.01
 
 class ExtractiveAnswerer:
     def __init__(
-        self, scorer, lexicon, settings: AnswerSettings, abstention: AbstentionModel
+        self,
+        scorer,
+        lexicon,
+        settings: AnswerSettings,
+        abstention: AbstentionModel,
+        ranker: LogisticModel,
     ) -> None:
         self.scorer = scorer  # PassageScorer or a fake with the same `score` and `queries`
         self.lexicon = lexicon  # Bm25Index: term statistics of the corpus
         self.settings = settings
         self.abstention = abstention
+        self.ranker = ranker
+
+    def candidates(self, query: str, evidence: list[Evidence]) -> list[tuple[Window, dict]]:
+        """Every candidate window of the evidence with its ranker features."""
+        s = self.settings
+        found = windows(evidence[: s.chunks], s.window_sentences, s.max_passage_words)
+        if not found or not tokenize(query):  # '%%%% ????': nothing was asked
+            return []
+        e5 = self.scorer.score(query, [w.text for w in found])
+        terms = list(dict.fromkeys(tokenize(query)))
+        idf = {t: self.lexicon.idf(t) for t in terms}
+        weight = sum(idf.values()) or 1.0
+        bm25_top = max((e.bm25_score or 0.0 for e in evidence), default=0.0) or 1.0
+        top = float(e5.max())
+        out = []
+        for w, sim in zip(found, e5, strict=True):
+            w.e5 = float(sim)
+            has = set(tokenize(w.text))
+            out.append(
+                (
+                    w,
+                    {
+                        "e5": float(sim),
+                        "e5_rel": float(sim) - top,
+                        "terms": sum(v for t, v in idf.items() if t in has) / weight,
+                        "dense": float(w.evidence.dense_score or 0.0),
+                        "bm25": float(w.evidence.bm25_score or 0.0) / bm25_top,
+                        "rank": 1.0 / w.evidence.rank,
+                        "size": float(len(w.sentences)),
+                        "lead": float(w.start == 0),
+                    },
+                )
+            )
+        return out
 
     def draft(self, query: str, evidence: list[Evidence], said: frozenset[str] = frozenset()):
         """Choose passages for the query from the evidence and decide whether to give them."""
-        s = self.settings
-        pool = evidence[: s.chunks]
-        candidates = windows(pool, s.window_sentences, s.max_passage_words)
-        if not candidates or not tokenize(query):  # '%%%% ????': nothing was asked
+        scored = self.candidates(query, evidence)
+        if not scored:
             return Draft(evidence=evidence, query=query)
-        scores = self.scorer.score(query, [w.text for w in candidates])
-        for w, sc in zip(candidates, scores, strict=True):
-            w.score = float(sc)
+        candidates = [w for w, _ in scored]
+        names = self.ranker.features
+        logits = self.ranker.logits([[f[n] for n in names] for _, f in scored])
+        for w, logit in zip(candidates, logits, strict=True):
+            w.score = float(logit)
         fresh = [w for w in candidates if not all(normalise(x) in said for x in w.sentences)]
         ranked = sorted(fresh or candidates, key=self._adjusted, reverse=True)
         chosen = self._choose(ranked)
@@ -52,8 +95,8 @@ class ExtractiveAnswerer:
         # Evidence in the order the answer was chosen from: a chunk ranks by its best window.
         best_by_chunk: dict[str, float] = {}
         for w in candidates:
-            best_by_chunk[w.chunk_id] = max(best_by_chunk.get(w.chunk_id, -1.0), w.score)
-        reranked = sorted(evidence, key=lambda e: -best_by_chunk.get(e.chunk.id, -1.0))
+            best_by_chunk[w.chunk_id] = max(best_by_chunk.get(w.chunk_id, -1e9), w.score)
+        reranked = sorted(evidence, key=lambda e: -best_by_chunk.get(e.chunk.id, -1e9))
         return Draft(
             passages=passages,
             evidence=reranked,
@@ -70,23 +113,25 @@ class ExtractiveAnswerer:
         best = ranked[0]
         chosen = [best]
         floor = self._adjusted(best) - self.settings.extra_margin
+        taken = {x for x in best.sentences}
         for w in ranked[1:]:
             if len(chosen) >= self.settings.max_passages or self._adjusted(w) < floor:
                 break
-            if any(w.chunk_id == c.chunk_id for c in chosen):
-                continue  # one passage a chunk: a second window of it would overlap or repeat
+            if any(w.chunk_id == c.chunk_id for c in chosen) or taken & set(w.sentences):
+                continue  # one passage a chunk, and no sentence twice (chunks may overlap)
             chosen.append(w)
+            taken |= set(w.sentences)
         return chosen
 
     def _passage(self, w: Window, candidates: list[Window]) -> Passage:
         """The window with the sentences that carry the answer marked: the units that score
         best on their own (a one-unit window of the same chunk)."""
         single = {
-            c.start: c.score
+            c.start: c.e5
             for c in candidates
             if c.chunk_id == w.chunk_id and c.size == 1 and w.start <= c.start < w.end
         }
-        top = max(single.values(), default=w.score)
+        top = max(single.values(), default=w.e5)
         marked: list[int] = []
         i = 0
         for offset, unit in enumerate(w.units):
@@ -104,8 +149,8 @@ class ExtractiveAnswerer:
         """General statistics of how well the evidence answers: the scorer's similarities, how
         much the best stands out, and how much of the question's weight (IDF) the answer and
         the corpus contain."""
-        scores = np.array([w.score for w in candidates])
-        singles = [w.score for w in candidates if w.size == 1] or [float(scores.max())]
+        scores = np.array([w.e5 for w in candidates])
+        best = chosen[0]
         terms = list(dict.fromkeys(tokenize(query)))
         idf = np.array([self.lexicon.idf(t) for t in terms]) if terms else np.zeros(0)
         said = {t for w in chosen for s in w.sentences for t in tokenize(s)}
@@ -117,9 +162,9 @@ class ExtractiveAnswerer:
         missing = idf[in_answer == 0]
         return Features(
             missing_idf=float(missing.max() / rarest) if len(missing) and rarest else 0.0,
-            best=float(scores.max()),
-            sentence=float(max(singles)),
-            gap=float(scores.max() - np.median(scores)),
+            ranker=float(1.0 / (1.0 + np.exp(-best.score))),
+            best=float(best.e5),
+            gap=float(best.e5 - np.median(scores)),
             dense=float(evidence[0].dense_score or 0.0) if evidence else 0.0,
             answer_terms=float((idf * in_answer).sum() / weight) if terms else 0.0,
             corpus_terms=float((idf * known).sum() / weight) if terms else 0.0,

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .abstain import AbstentionModel
+from .logistic import LogisticModel
 from .config import AnswerSettings, Settings
 from .errors import AssistantError
 
@@ -18,8 +19,9 @@ DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 
 
 class Calibration(BaseModel):
+    ranker: LogisticModel = Field(description="Scores candidate windows (answer.py).")
     abstention: AbstentionModel
-    extra_margin: float = Field(ge=0.0, le=1.0)
+    extra_margin: float = Field(ge=0.0, le=10.0)
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
     fitted_on: str = Field("", description="Which cases the values were fitted on, and when.")
@@ -40,7 +42,7 @@ class Calibration(BaseModel):
         return path
 
 
-def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel]:
+def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, LogisticModel]:
     """The answer settings with every empty fitted knob filled from the calibration, and the
     abstention model with the threshold the settings may override."""
     calibration = Calibration.load(settings.answer.calibration)
@@ -54,4 +56,4 @@ def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel]:
     model = calibration.abstention
     if settings.abstain_threshold is not None:
         model = model.model_copy(update={"threshold": settings.abstain_threshold})
-    return answer, model
+    return answer, model, calibration.ranker

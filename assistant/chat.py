@@ -131,9 +131,11 @@ class Assistant:
                 dense_weight=s.dense_weight,
                 bm25_weight=s.bm25_weight,
             )
-            answer_settings, abstention = resolve(s)
+            answer_settings, abstention, ranker = resolve(s)
             self.answer_settings = answer_settings
-            self._answerer = ExtractiveAnswerer(self.scorer, bm25, answer_settings, abstention)
+            self._answerer = ExtractiveAnswerer(
+                self.scorer, bm25, answer_settings, abstention, ranker
+            )
             self._speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
             self._loaded_gen = gen
 

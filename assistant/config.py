@@ -21,7 +21,7 @@ class AnswerSettings(BaseModel):
     )
     max_passages: int = Field(3, ge=1, le=10, description="Most passages in one answer.")
     extra_margin: float | None = Field(
-        None, ge=0.0, le=1.0, description="A passage of another chunk joins the answer when it "
+        None, ge=0.0, le=10.0, description="A passage of another chunk joins the answer when it "
         "scores within this much of the best (fitted)."
     )
     sentence_cost: float | None = Field(

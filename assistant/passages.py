@@ -26,7 +26,8 @@ class Window:
     start: int
     end: int
     text: str = ""  # what is scored: the heading, then the sentences
-    score: float = 0.0
+    e5: float = 0.0  # the passage scorer's similarity to the question
+    score: float = 0.0  # the window ranker's logit
     sentences: list[str] = field(default_factory=list)
 
     @property

@@ -1,13 +1,15 @@
 """`python -m evals calibrate`: fit the answerer's few knobs on the dev split, never on test.
 
-1. How far another passage may score below the best and still join the answer, and what each
-   sentence after a passage's first costs: the pair that states the most facts on the answerable
-   dev cases while the median answer stays within the word budget.
-2. The abstention model: a logistic regression over the draft's features, answerable against
+1. The window ranker: a logistic regression over each candidate window's features, windows that
+   state a required fact against those that do not, on the answerable dev cases.
+2. How far another passage may score below the best and still join the answer: the margin that
+   states the most facts on the answerable dev cases while the median answer stays within the
+   word budget.
+3. The abstention model: a logistic regression over the draft's features, answerable against
    unanswerable dev cases.
-3. The follow-up margin: how much likelier a follow-up must be answered read alone than read
+4. The follow-up margin: how much likelier a follow-up must be answered read alone than read
    with the conversation to be read alone.
-4. The abstention threshold: the best separation with false abstention held at 5% or less.
+5. The abstention threshold: the best separation with false abstention held at 5% or less.
 
 Writes assistant/calibration.json (or --out) and prints what it chose.
 """
@@ -17,10 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import sys
-from itertools import product
 from pathlib import Path
 
 from assistant.abstain import choose_threshold, fit
+from assistant.logistic import fit_logistic
 from assistant.calibration import DEFAULT_FILE, Calibration
 from assistant.chat import Assistant
 from assistant.config import Settings
@@ -31,8 +33,7 @@ from .dataset import Case
 from .metrics import fact_stated
 from .suites import Suite, ensure_index
 
-MARGINS = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06]
-SENTENCE_COSTS = [-0.02, -0.01, -0.005, 0.0, 0.005, 0.01]
+MARGINS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]  # in ranker logits
 FOLLOWUP_MARGINS = [-0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 1.0]
 WORD_BUDGET = 80  # median answer words (issue target); more words could buy recall unseen
 MAX_FALSE_ABSTENTION = 0.05
@@ -90,8 +91,12 @@ def collect(base: Settings, suites: list[Suite], log=print) -> list[_Item]:
     return items
 
 
+def _assistants(items: list[_Item]) -> list[Assistant]:
+    return list({id(i.assistant): i.assistant for i in items}.values())
+
+
 def _set(items: list[_Item], **values) -> None:
-    for a in {id(i.assistant): i.assistant for i in items}.values():
+    for a in _assistants(items):
         a.answerer.settings = a.answerer.settings.model_copy(update=values)
         a.answer_settings = a.answerer.settings
 
@@ -101,30 +106,52 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     answerable = [i for i in items if i.case.answerable]
     n_facts = sum(len(i.case.facts) for i in answerable) or 1
 
-    # 1. Passages: facts stated against words, abstention aside.
+    # 1. The window ranker: which windows state a required fact.
+    rows, hits = [], []
+    for i in answerable:
+        q = i.retrieved.query
+        joined = q.contextual and i.retrieved.contextual_evidence is not None and i.case.history
+        text, evidence = (
+            (q.contextual, i.retrieved.contextual_evidence)
+            if joined
+            else (q.question, i.retrieved.evidence)
+        )
+        for w, features in i.assistant.answerer.candidates(text, evidence):
+            rows.append(features)
+            hits.append(any(fact_stated(f, " ".join(w.sentences)) for f in i.case.facts))
+    names = list(rows[0]) if rows else []
+    ranker = fit_logistic(names, rows, hits)
+    for a in _assistants(items):
+        a.answerer.ranker = ranker
+    log(f"ranker: {len(rows)} windows ({sum(hits)} state a fact): "
+        f"{dict(zip(names, ranker.weights, strict=True))}", file=sys.stderr)
+
+    # 2. Passages: facts stated against words, abstention aside.
+    cost = 0.0
     grid = []
-    for margin, cost in product(MARGINS, SENTENCE_COSTS):
+    for margin in MARGINS:
         _set(items, extra_margin=margin, sentence_cost=cost)
         drafts = [_pick(*i.drafts(), 0.0) for i in answerable]
         recall = sum(_facts(i.case, d) for i, d in zip(answerable, drafts, strict=True)) / n_facts
         words = statistics.median(len(_text(d).split()) for d in drafts) if drafts else 0
-        grid.append((margin, cost, recall, words))
-    within = [g for g in grid if g[3] <= WORD_BUDGET] or grid
-    margin, cost, recall, words = max(within, key=lambda g: (g[2], -g[3]))
+        grid.append((margin, recall, words))
+        log(f"  margin {margin}: fact recall {recall:.3f}, median {words} words", file=sys.stderr)
+    within = [g for g in grid if g[2] <= WORD_BUDGET] or grid
+    margin, recall, words = max(within, key=lambda g: (g[1], -g[2]))
     _set(items, extra_margin=margin, sentence_cost=cost)
-    log(f"passages: extra_margin {margin}, sentence_cost {cost}: fact recall {recall:.3f}, "
+    log(f"passages: extra_margin {margin}: fact recall {recall:.3f}, "
         f"median {words} words (dev, no abstention)", file=sys.stderr)
 
-    # 2. Abstention model on the dev drafts (a follow-up as read with the conversation).
+    # 3. Abstention model on the dev drafts (a follow-up as read with the conversation).
     drafts = [i.drafts() for i in items]
     rows = [(j or a).features for a, j in drafts]
     labels = [i.case.answerable for i in items]
     usable = [(r, y) for r, y in zip(rows, labels, strict=True) if r]
     model = fit([r for r, _ in usable], [y for _, y in usable])
-    for a in {id(i.assistant): i.assistant for i in items}.values():
+    for a in _assistants(items):
         a.answerer.abstention = model
 
-    # 3. Follow-ups: read alone or with the conversation.
+    # 4. Follow-ups: read alone or with the conversation.
     follow = [(i, d) for i, d in zip(items, drafts, strict=True) if d[1] is not None]
     best_f = (0.0, -1.0)
     for fm in FOLLOWUP_MARGINS:
@@ -144,7 +171,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     log(f"follow-ups: margin {followup_margin}: {best_f[1]:.3f} of {len(follow)} dev follow-ups "
         "read right (before abstention)", file=sys.stderr)
 
-    # 4. Threshold on the probabilities of the drafts as they will be chosen.
+    # 5. Threshold on the probabilities of the drafts as they will be chosen.
     probabilities = []
     for (alone, joined) in drafts:
         pa = model.probability(alone.features) if alone.features else 0.0
@@ -163,6 +190,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     )
     model = model.model_copy(update={"threshold": threshold, "fitted_on": fitted_on})
     calibration = Calibration(
+        ranker=ranker,
         abstention=model,
         extra_margin=margin,
         sentence_cost=cost,
