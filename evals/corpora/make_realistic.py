@@ -179,7 +179,19 @@ def build(out: Path = OUT) -> Path:
         invariant=1,  # the same input gives the same bytes, so the committed PDF is stable
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    _set_dates(out, "D:20210315093000+01'00'")
     return out
+
+
+def _set_dates(path: Path, date: str) -> None:
+    """A real document carries the dates it was written and saved (reportlab's invariant mode
+    writes 2000-01-01); the loader takes "updated" from the modification date."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    writer.add_metadata({"/CreationDate": date, "/ModDate": date})
+    with path.open("wb") as fh:
+        writer.write(fh)
 
 
 if __name__ == "__main__":
