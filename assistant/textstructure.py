@@ -190,8 +190,9 @@ def layout_tables(lines: list[Line]) -> list[Line]:
             other = _split_cells(lines[j].text)
             if len(other) != len(cells) or ("\t" in lines[j].text) != tabbed:
                 break
+            # Layout text places columns only roughly (right-aligned numbers shift them).
             if not tabbed and any(
-                abs(a - b) > 3 for (a, _), (b, _) in zip(cells, other, strict=True)
+                abs(a - b) > max(4, 0.12 * a) for (a, _), (b, _) in zip(cells, other, strict=True)
             ):
                 break
             j += 1
@@ -281,12 +282,14 @@ def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
     def paragraph(ln: Line) -> bool:
         if ln.kind == "row":
             return True
-        ended = bool(_SENTENCE_END.search(ln.text)) and len(ln.text.split()) >= 4
+        ended = bool(re.search(r"[.!?][\"'”’)\]]*$", ln.text)) and len(ln.text.split()) >= 2
         return ln.kind == "text" and (ended or not short(ln.text))
 
     # Menus before the first heading or text, footers after the last paragraph: page chrome.
     start = next((i for i in range(len(lines)) if heading[i] or paragraph(lines[i])), len(lines))
     end = _end_of_text(lines, heading, paragraph)
+    if start >= end:  # no paragraph at all (a bare list): keep every line, drop nothing
+        start, end = 0, len(lines)
     title = lines[start].text if start < len(lines) and heading[start] else None
     return _emit(lines[start:end], heading[start:end], title is not None), title
 
@@ -344,9 +347,10 @@ def _emit(lines: list[Line], heading: list[bool], has_title: bool) -> str:
             if has_title and not seen_heading:
                 out.append(f"# {ln.text}")
                 after_title = True
-            elif after_title:
+            elif after_title and lines[i - 1].kind != "blank" and not _NUMBERED.match(ln.text):
                 after_title = False  # a subtitle right under the title: not a section
             else:
+                after_title = False
                 out.append(f"## {ln.text}")
             seen_heading = True
             continue
@@ -424,7 +428,8 @@ def drop_reference_sections(text: str) -> str:
             if other and len(other.group(1)) <= level:
                 break
             j += 1
-        body = [ln.strip() for ln in lines[i + 1 : j] if ln.strip() and not _HEADING.match(ln)]
+        own = next((k for k in range(i + 1, j) if _HEADING.match(lines[k])), j)
+        body = [ln.strip() for ln in lines[i + 1 : own] if ln.strip()]
         if len(body) < 2:
             continue
         cited = [
