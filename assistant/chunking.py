@@ -21,7 +21,8 @@ _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 _ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*])")
-_COMMENT_LINE = re.compile(r"^[ \t]*<!--.*?-->[ \t]*$", re.M)
+# Comment lines are not text; page marks are read (and removed) separately.
+_COMMENT_LINE = re.compile(r"^[ \t]*<!--(?!\s*page:).*?-->[ \t]*$", re.M)
 
 
 class Chunker:
