@@ -61,16 +61,19 @@ def _title(root) -> str:
     h1 = next((_text(h) for h in root.iter("h1") if _text(h)), "")
     site = _meta(root, "property", "og:site_name")
     for candidate in (title, og):
-        if not candidate:
-            continue
-        parts = [p for p in _SEPARATORS.split(candidate) if p]
-        # "Page - Site": the part that is the page's own heading, else all but the site's name.
-        if h1 and h1 in parts:
-            return h1
-        if site and site in parts and len(parts) > 1:
-            return " - ".join(p for p in parts if p != site)
-        return candidate
+        if candidate:
+            return strip_site_name(candidate, h1, site)
     return h1
+
+
+def strip_site_name(title: str, heading: str, site: str = "") -> str:
+    """ "Page - Site" -> the part that is the page's own heading, else all but the site's name."""
+    parts = [p for p in _SEPARATORS.split(title) if p]
+    if heading and heading in parts:
+        return heading
+    if site and site in parts and len(parts) > 1:
+        return " - ".join(p for p in parts if p != site)
+    return title
 
 
 def _meta(root, attr: str, value: str) -> str:

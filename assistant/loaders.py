@@ -16,7 +16,7 @@ from langchain_core.documents import Document
 
 from . import textstructure as ts
 from .errors import LoadError
-from .htmlpage import iso_day
+from .htmlpage import iso_day, strip_site_name
 
 SUPPORTED = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -125,9 +125,21 @@ def _load_html(data: bytes, base: dict, path: Path) -> Document:
         raise LoadError(f"HTML could not be parsed ({type(exc).__name__})") from exc
     if not text or not text.strip():
         raise LoadError("HTML page has no main text")
-    text = _clean_markdown(text)
+    text = _drop_kickers(_clean_markdown(text))
     title = meta.title or _first_heading_or_line(text, path)
     return _document(text, {**base, "title": title, "url": meta.url, "updated": meta.updated})
+
+
+def _drop_kickers(text: str) -> str:
+    """Short labels above a page's first heading ("Dossier: Erasmus+", "News") are not text."""
+    lines = text.split("\n")
+    first = next((i for i, ln in enumerate(lines) if _HEADING.match(ln)), 0)
+    head = [
+        ln
+        for ln in lines[:first]
+        if len(ln) > 60 or ln.startswith(("- ", "|")) or re.search(r"[.!?]\s*$", ln)
+    ]
+    return "\n".join(head + lines[first:])
 
 
 def _load_pdf(data: bytes, base: dict, path: Path) -> Document:
@@ -155,19 +167,27 @@ def _load_pdf(data: bytes, base: dict, path: Path) -> Document:
         raise LoadError(f"not a readable PDF ({type(exc).__name__})") from exc
     if not any(t.strip() for t in pages):
         raise LoadError("PDF has no extractable text (scanned images?)")
-    lines = _pdf_lines(pages)
+    lines, running = _pdf_lines(pages)
     for line in lines:
         line.text = ts.remove_markers(line.text, glued_digits=True)
     markdown, heading = ts.structure_plain_text(lines)
     markdown = ts.drop_reference_sections(markdown)
     if _real_title(info_title, markdown):
-        title = info_title
+        title = strip_site_name(info_title, heading or "")
     else:
         title = heading or _first_heading_or_line(markdown, path)
+    # A browser's print of a web page repeats the page's address in its running footer.
+    urls = [m.group(0) for line in running for m in [re.search(r"https?://\S+", line)] if m]
     first_page = next((n for n, t in enumerate(pages, start=1) if t.strip()), 1)
     return _document(
         markdown,
-        {**base, "title": title, "url": "", "updated": _pdf_date(modified), "page": first_page},
+        {
+            **base,
+            "title": title,
+            "url": urls[0] if urls else "",
+            "updated": _pdf_date(modified),
+            "page": first_page,
+        },
     )
 
 
@@ -179,8 +199,9 @@ def _page_text(page) -> str:
         return page.extract_text() or ""
 
 
-def _pdf_lines(pages: list[str]) -> list[ts.Line]:
-    """Lines of all pages, without running headers, footers and page numbers, left margin cut."""
+def _pdf_lines(pages: list[str]) -> tuple[list[ts.Line], list[str]]:
+    """Lines of all pages without running headers, footers and page numbers, left margin cut;
+    and the running lines that were removed."""
     split = [[ln.rstrip() for ln in text.split("\n")] for text in pages]
     edges: dict[str, set[int]] = {}
     for n, page in enumerate(split):
@@ -190,6 +211,7 @@ def _pdf_lines(pages: list[str]) -> list[ts.Line]:
     counted = len([p for p in split if any(ln.strip() for ln in p)])
     repeated = {k for k, seen in edges.items() if counted >= 2 and len(seen) >= max(2, counted / 2)}
     lines: list[ts.Line] = []
+    running = [ln for ln in (split[0] if split else []) if ln.strip() and _edge_key(ln) in repeated]
     for n, page in enumerate(split, start=1):
         body = [
             ln
@@ -206,7 +228,7 @@ def _pdf_lines(pages: list[str]) -> list[ts.Line]:
         while not body[-1].strip():
             body.pop()
         lines += [ts.Line(ln, n) for ln in body]
-    return lines
+    return lines, running
 
 
 def _edge_key(line: str) -> str:

@@ -26,7 +26,9 @@ URL_COMMENT_RE = re.compile(r"^\s*<!--\s*url:\s*(\S+?)\s*-->\s*$")
 
 _SOURCE_LINE = re.compile(r"^\s*(?:source|url)\s*:\s*<?(https?://[^\s>]+)>?\s*$", re.I)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
-_BULLET = re.compile(r"^\s*(?:[-*+•–·▪◦]|\(?[a-z]\))\s+")
+# A list item: a bullet-like symbol (PDFs also give lost glyphs such as U+007F or private-use
+# characters) or "a)" before the text.
+_BULLET = re.compile(r"^\s*(?:[^\w\s\"'“‘(\[$€£#]|\(?[a-z]\))\s+")
 _NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=\S)")
 _KEY_VALUE = re.compile(r"^([A-Z][^:.!?]{0,40}):\s+\S")
 _CELL_GAP = re.compile(r"\t+| {2,}")
@@ -37,6 +39,7 @@ class Line:
     text: str
     page: int | None = None
     kind: str = "text"  # text | blank | row (a table row already rendered)
+    indent: int = 0  # leading spaces, measured when the line is read
 
 
 # --- source line ------------------------------------------------------------------------------
@@ -218,6 +221,7 @@ def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
         if ln.kind == "text" and not ln.text.strip():
             ln.kind = "blank"
         elif ln.kind == "text":
+            ln.indent = len(ln.text) - len(ln.text.lstrip())
             ln.text = ln.text.strip()
     prose = [len(ln.text) for ln in lines if ln.kind == "text"]
     if not prose:
@@ -285,13 +289,39 @@ def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
         ended = bool(re.search(r"[.!?][\"'”’)\]]*$", ln.text)) and len(ln.text.split()) >= 2
         return ln.kind == "text" and (ended or not short(ln.text))
 
+    # No heading above the first paragraph: the line right above it names the document, even
+    # when it has a "Label: value" shape ("Japan: LUMC and Nagasaki University").
+    first_text = next((i for i in range(len(lines)) if paragraph(lines[i])), len(lines))
+    if not any(heading[:first_text]):
+        above = [i for i in range(first_text) if lines[i].kind == "text"]
+        t = lines[above[-1]].text if above else ""
+        if t and short(t) and re.search(r"[^\W\d_]", t) and not _SENTENCE_END.search(t):
+            heading[above[-1]] = not _BULLET.match(t)
+
     # Menus before the first heading or text, footers after the last paragraph: page chrome.
     start = next((i for i in range(len(lines)) if heading[i] or paragraph(lines[i])), len(lines))
     end = _end_of_text(lines, heading, paragraph)
     if start >= end:  # no paragraph at all (a bare list): keep every line, drop nothing
         start, end = 0, len(lines)
     title = lines[start].text if start < len(lines) and heading[start] else None
-    return _emit(lines[start:end], heading[start:end], title is not None), title
+    indents = [ln.indent for ln in lines if ln.kind == "text"]
+    body = max(set(indents), key=indents.count)  # where the document's paragraphs start
+
+    def item(i: int) -> bool:
+        """A list item: a bullet, or (in PDFs whose bullet glyphs are lost) a line indented
+        past the paragraphs that starts after the end of a paragraph, a ':' or a ';'."""
+        ln, prev = lines[i], lines[i - 1] if i > 0 else None
+        if ln.kind != "text" or heading[i]:
+            return False
+        if _BULLET.match(ln.text):
+            return True
+        return ln.indent >= body + 2 and (
+            prev is None or prev.kind == "blank" or bool(_SENTENCE_END.search(prev.text))
+        )
+
+    items = [item(i) for i in range(len(lines))]
+    text = _emit(lines[start:end], heading[start:end], items[start:end], short, title is not None)
+    return text, title
 
 
 def _is_key_value(t: str) -> bool:
@@ -320,18 +350,22 @@ def _end_of_text(lines: list[Line], heading: list[bool], paragraph) -> int:
     return end
 
 
-def _emit(lines: list[Line], heading: list[bool], has_title: bool) -> str:
+def _emit(lines: list[Line], heading: list[bool], items: list[bool], short, has_title: bool) -> str:
     out: list[str] = []
     paragraph: list[str] = []
+    in_item = False
     page = next((ln.page for ln in lines if ln.page is not None), None)
     mark = ""
     seen_heading = False
     after_title = False
 
     def flush() -> None:
+        nonlocal in_item
         if paragraph:
-            out.append(" ".join(paragraph))
+            text = " ".join(paragraph)
+            out.append(f"- {_BULLET.sub('', text)}" if in_item else text)
             paragraph.clear()
+        in_item = False
 
     for i, ln in enumerate(lines):
         if ln.page is not None and ln.page != page:
@@ -356,16 +390,23 @@ def _emit(lines: list[Line], heading: list[bool], has_title: bool) -> str:
             continue
         after_title = False
         prev = lines[i - 1] if i > 0 else None
+        kv = _is_key_value(ln.text)
         joins = (
             paragraph
             and ln.kind == "text"
-            and not _BULLET.match(ln.text)
-            and not _is_key_value(ln.text)
+            and not items[i]
+            and not kv
             and prev is not None
             and prev.kind == "text"
-            and not prev.text.endswith(":")
-            and not _BULLET.match(prev.text)
             and not _is_key_value(prev.text)
+            # "…areas:" then short lines: a list without bullets, one item a line.
+            and not (prev.text.endswith(":") and short(ln.text))
+            and (
+                prev.page != ln.page  # a paragraph runs on to the next page
+                or in_item
+                or not short(prev.text)
+                or bool(_SENTENCE_END.search(prev.text))
+            )
         )
         if joins:
             last = paragraph[-1]
@@ -379,8 +420,9 @@ def _emit(lines: list[Line], heading: list[bool], has_title: bool) -> str:
         if mark:
             out.append(mark)
             mark = ""
-        if ln.kind == "text" and not _BULLET.match(ln.text) and not _is_key_value(ln.text):
+        if ln.kind == "text" and not kv:
             paragraph.append(ln.text)
+            in_item = items[i]
         else:
             out.append(ln.text)
     flush()
