@@ -320,7 +320,9 @@ def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
         )
 
     items = [item(i) for i in range(len(lines))]
-    text = _emit(lines[start:end], heading[start:end], items[start:end], short, title is not None)
+    text = _emit(
+        lines[start:end], heading[start:end], items[start:end], short, body, title is not None
+    )
     return text, title
 
 
@@ -350,7 +352,9 @@ def _end_of_text(lines: list[Line], heading: list[bool], paragraph) -> int:
     return end
 
 
-def _emit(lines: list[Line], heading: list[bool], items: list[bool], short, has_title: bool) -> str:
+def _emit(
+    lines: list[Line], heading: list[bool], items: list[bool], short, body: int, has_title: bool
+) -> str:
     out: list[str] = []
     paragraph: list[str] = []
     in_item = False
@@ -402,10 +406,14 @@ def _emit(lines: list[Line], heading: list[bool], items: list[bool], short, has_
             # "…areas:" then short lines: a list without bullets, one item a line.
             and not (prev.text.endswith(":") and short(ln.text))
             and (
-                prev.page != ln.page  # a paragraph runs on to the next page
-                or in_item
-                or not short(prev.text)
-                or bool(_SENTENCE_END.search(prev.text))
+                # An item goes on in lines indented past the text or after an unfinished line.
+                (ln.indent > body or not _SENTENCE_END.search(prev.text))
+                if in_item
+                else (
+                    prev.page != ln.page  # a paragraph runs on to the next page
+                    or not short(prev.text)
+                    or bool(_SENTENCE_END.search(prev.text))
+                )
             )
         )
         if joins:

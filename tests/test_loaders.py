@@ -313,3 +313,42 @@ def test_pdf_sentence_across_a_page_break_stays_whole_in_a_chunk_of_its_first_pa
     [contact] = [c for c in chunks if c.section == "4. Whom do I contact?"]
     assert contact.page == 2
     assert all("<!--" not in c.text for c in chunks)
+
+
+def test_pdf_printed_from_a_web_page_gets_its_url_title_and_lists(tmp_path):
+    footer = "https://example.org/japan"
+    page1 = [
+        "Dossier: Erasmus+",
+        "Japan: LUMC and Nagasaki University",
+        "",
+        "The exchange links the two medical schools. Every mobility goes through these steps:",
+        "",
+        "\x7f   the institutions sign an agreement;",
+        "\x7f   the student and both institutions approve a Learning Agreement for the stay",
+        "    abroad;",
+        "",
+        f"{footer}\t1/2",
+    ]
+    page2 = ["The home institution recognises the credits afterwards.", "", f"{footer}\t2/2"]
+    title = "Japan: LUMC and Nagasaki University - Example University"
+    [doc] = load_file(write_pdf(tmp_path / "p.pdf", [page1, page2], title=title), tmp_path)
+    assert doc.metadata["url"] == footer
+    assert doc.metadata["title"] == "Japan: LUMC and Nagasaki University"
+    lines = doc.page_content.split("\n")
+    assert "- the institutions sign an agreement;" in lines
+    assert (
+        "- the student and both institutions approve a Learning Agreement for the stay abroad;"
+        in lines
+    )
+    assert "Dossier" not in doc.page_content and "1/2" not in doc.page_content
+
+
+def test_html_kicker_labels_above_the_first_heading_are_dropped(tmp_path):
+    body = "<p>" + "The exchange runs every year between the two universities. " * 5 + "</p>"
+    html = (
+        "<html><head><title>Japan</title></head><body><article><p>Dossier: Erasmus+</p>"
+        f"<h1>Japan</h1>{body}</article></body></html>"
+    )
+    doc = _write(tmp_path, "k.html", html)
+    assert "Dossier" not in doc.page_content
+    assert doc.page_content.startswith("# Japan")
