@@ -125,7 +125,12 @@ def _load_html(data: bytes, base: dict, path: Path) -> Document:
         raise LoadError(f"HTML could not be parsed ({type(exc).__name__})") from exc
     if not text or not text.strip():
         raise LoadError("HTML page has no main text")
-    text = _drop_kickers(_clean_markdown(text))
+    text = ts.standalone_lines_to_headings(_drop_kickers(_clean_markdown(text)))
+    heading = _HEADING.search(text)
+    if heading:
+        # An infobox named like the page needs no lead-in: the title already says whose rows
+        # they are, and a lone "Nagasaki University:" would read as a sentence.
+        text = re.sub(rf"(?m)^{re.escape(heading.group(1).strip())}:\n(?=- )", "", text)
     title = meta.title or _first_heading_or_line(text, path)
     return _document(text, {**base, "title": title, "url": meta.url, "updated": meta.updated})
 

@@ -71,7 +71,8 @@ _FOOTNOTE = re.compile(
 _MD_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]{1,20}\]")
 _MD_FOOTNOTE_DEF = re.compile(r"^\[\^[^\]\s]{1,20}\]:.*$", re.M)
 _SUP = re.compile(r"<sup>(.*?)</sup>", re.S)
-_UNICODE_SUP = re.compile(r"(?<=[\w.,;:)\]])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+# After a word of three letters or more, or punctuation: "km²" keeps its unit.
+_UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[.,;:)\]]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 # A bracketed word alone on a line or at the end of a heading: an "[edit]" link.
 _BRACKET_LINE = re.compile(r"^[ \t]*\\?\[[^\[\]\n]{1,24}?\\?\][ \t]*$", re.M)
 _HEADING_BRACKET = re.compile(r"^(#{1,6} .*?)\s*\\?\[[^\[\]\n]{1,24}?\\?\]\s*$", re.M)
@@ -507,3 +508,38 @@ def bold_lines_to_headings(text: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def standalone_lines_to_headings(text: str) -> str:
+    """A paragraph of one short line without a final stop, followed by text, is a heading.
+
+    Web pages mark some headings up as bold or plain paragraphs; left as text they would be
+    quoted as if they were sentences.
+    """
+    blocks = text.split("\n\n")
+    level = 1
+    out = []
+    for n, block in enumerate(blocks):
+        line = block.strip()
+        match = _HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+        following = next((b.strip() for b in blocks[n + 1 :] if b.strip()), "")
+        if (
+            line
+            and "\n" not in line
+            and len(line) <= 80
+            and line[0].isupper()
+            and not match
+            and not _BULLET.match(line)
+            and not line.startswith("|")
+            and not _SENTENCE_END.search(line)
+            and not _is_key_value(line)
+            and following
+            and not _HEADING.match(following)
+            and bool(_SENTENCE_END.search(following.split("\n")[0]))
+        ):
+            out.append(f"{'#' * min(level + 1, 4)} {line}")
+            continue
+        out.append(block)
+    return "\n\n".join(out)

@@ -209,7 +209,7 @@ def test_html_tables_and_infobox_become_readable_rows():
     lines = doc.page_content.split("\n")
     assert "- Year: 1823; Event: Siebold arrives on the island" in lines
     assert "- Built: 1634 to 1636" in lines
-    assert "Dejima:" in lines  # the infobox's name leads its rows in
+    assert "Dejima:" not in lines  # an infobox named like the page needs no lead-in
     assert "|" not in doc.page_content
 
 
@@ -352,3 +352,42 @@ def test_html_kicker_labels_above_the_first_heading_are_dropped(tmp_path):
     doc = _write(tmp_path, "k.html", html)
     assert "Dossier" not in doc.page_content
     assert doc.page_content.startswith("# Japan")
+
+
+def test_table_named_in_its_first_row_keeps_the_name_as_lead_in(tmp_path):
+    table = "| Key figures |  |\n|---|---|\n| Students | 9000 |\n| Founded | 1949 |\n"
+    doc = _write(tmp_path, "k.md", f"# University\n\nText here.\n\n{table}")
+    assert "Key figures:\n- Students: 9000\n- Founded: 1949" in doc.page_content
+
+
+def test_html_paragraph_that_is_only_a_short_label_becomes_a_heading(tmp_path):
+    body = "<p>" + "Siebold arrived at Dejima in 1823 as the doctor of the post. " * 3 + "</p>"
+    html = (
+        "<html><head><title>Siebold</title></head><body><article><h1>Siebold</h1>"
+        f"<p>Philipp Franz von Siebold</p>{body}</article></body></html>"
+    )
+    doc = _write(tmp_path, "s.html", html)
+    assert "## Philipp Franz von Siebold\n" in doc.page_content
+
+
+def test_superscript_units_stay(tmp_path):
+    doc = _write(tmp_path, "u.md", "# T\n\nThe island covers 15,000 m² of land.\n")
+    assert "15,000 m² of land." in doc.page_content
+
+
+def test_no_chunk_quotes_a_heading_or_the_title_as_a_sentence(tmp_path):
+    from assistant.sentences import split_sentences
+
+    docs = [
+        load_file(FIXTURES / "texts" / "web-export.txt", FIXTURES / "texts")[0],
+        load_file(FIXTURES / "web" / "wiki-page.html", FIXTURES / "web")[0],
+        load_file(write_pdf(tmp_path / "g.pdf", _pdf_pages()), tmp_path)[0],
+    ]
+    for doc in docs:
+        chunks = Chunker().split([doc])
+        names = {doc.metadata["title"]} | {
+            part for c in chunks if c.section for part in c.section.split(" › ")
+        }
+        assert len(names) > 2
+        for chunk in chunks:
+            assert not names & set(split_sentences(chunk.text)), chunk.text
