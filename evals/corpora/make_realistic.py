@@ -64,7 +64,8 @@ QUESTIONS: list[tuple[str, list[str]]] = [
             "Applications always go through your home university and never directly to the host. "
             "LUMC students apply to the LUMC International Office, which selects candidates in a "
             "procedure that is fair, transparent and documented. Students of Nagasaki University "
-            "apply through the Global Office of their own university, which nominates them to LUMC.",
+            "apply through the Global Office of their own university, which nominates them to "
+            "LUMC.",
         ],
     ),
     (
@@ -72,8 +73,8 @@ QUESTIONS: list[tuple[str, list[str]]] = [
         [
             "The Learning Agreement lists the courses, the research project or the internship that "
             "you will follow abroad. You, LUMC and Nagasaki University all approve it before the "
-            "mobility begins, and changes during the stay need the approval of all three. When your "
-            "stay ends, the host university sends a transcript of records, and your home "
+            "mobility begins, and changes during the stay need the approval of all three. When "
+            "your stay ends, the host university sends a transcript of records, and your home "
             "institution then recognises the credits that you earned abroad as part of your "
             "degree. Without an approved Learning Agreement no grant can be paid, so start "
             "preparing it as soon as you are selected.",
