@@ -1,20 +1,45 @@
-"""Writes small real PDFs (one line of Helvetica text a page) for loader tests."""
+"""Writes small real PDFs (lines of Helvetica text) for loader tests.
+
+A page is a string (one line) or a list of lines. An empty line leaves a gap (a paragraph
+break); a line with tabs is drawn as table cells in columns 200 points apart.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-def write_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
+def _escape(text: str) -> bytes:
+    safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return safe.encode("latin-1")
+
+
+def _content(lines: list[str]) -> bytes:
+    ops = [b"BT /F1 11 Tf"]
+    y = 750
+    for line in lines:
+        if line:
+            for col, cell in enumerate(line.split("\t")):
+                ops.append(b"1 0 0 1 %d %d Tm (%s) Tj" % (50 + 200 * col, y, _escape(cell)))
+        y -= 14 if line else 10
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def write_pdf(
+    path: Path,
+    pages: list[str | list[str]],
+    title: str | None = None,
+    info: dict[str, str] | None = None,
+) -> Path:
     objects: list[bytes] = []
     kids = []
     font_id = 3
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(b"")  # pages tree, filled in below
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    for text in pages:
-        safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 11 Tf 50 750 Td ({safe}) Tj ET".encode("latin-1")
+    for page in pages:
+        stream = _content([page] if isinstance(page, str) else page)
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         content_id = len(objects)
         objects.append(
@@ -26,9 +51,13 @@ def write_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
         b" ".join(b"%d 0 R" % k for k in kids),
         len(kids),
     )
-    info_id = None
+    info = dict(info or {})
     if title:
-        objects.append(b"<< /Title (%s) >>" % title.encode("latin-1"))
+        info["Title"] = title
+    info_id = None
+    if info:
+        entries = b" ".join(b"/%s (%s)" % (k.encode(), _escape(v)) for k, v in info.items())
+        objects.append(b"<< %s >>" % entries)
         info_id = len(objects)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
