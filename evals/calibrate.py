@@ -35,7 +35,7 @@ from .suites import Suite, ensure_index
 
 MARGINS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]  # in ranker logits
 FOLLOWUP_MARGINS = [-0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 1.0]
-WORD_BUDGET = 80  # median answer words (issue target); more words could buy recall unseen
+WORD_BUDGET = 75  # median answer words on dev; the target is 80 on test, so a little room is left
 MAX_FALSE_ABSTENTION = 0.05
 
 
