@@ -184,17 +184,12 @@ def _inspect(
 
 def _vectors_problem(settings: Settings, gen: Path, manifest: Manifest) -> str | None:
     """What is wrong with the vectors of `gen`, or None when Chroma holds what it should."""
-    from .store import SQLITE, Store, collection_for, server_mode
+    from .store import Store, collection_for, server_mode, sqlite_problem
 
     if not server_mode(settings):
-        sqlite = gen / "chroma" / SQLITE
-        try:
-            with open(sqlite, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    return f"{gen.name}/chroma/{SQLITE} is not an SQLite database"
-        except OSError:
-            missing = "chroma" if not (gen / "chroma").is_dir() else f"chroma/{SQLITE}"
-            return f"{gen.name}/{missing} is missing"
+        problem = sqlite_problem(gen)
+        if problem:
+            return problem
     try:
         # Opened by collection name: the files are checked apart, so that whole vectors are
         # kept even when bm25/ or the vocabulary is damaged.

@@ -329,16 +329,27 @@ def verify_generation(settings: Settings, gen: Path) -> generations.Manifest:
                 "`exchange-assistant ingest --rebuild`."
             )
     if where == "embedded":
-        sqlite = gen / "chroma" / SQLITE
-        try:
-            with open(sqlite, "rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
-        except OSError as exc:
-            missing = "chroma" if not (gen / "chroma").is_dir() else f"chroma/{SQLITE}"
-            raise generations.damaged(f"{gen.name}/{missing} is missing") from exc
-        if head != _SQLITE_MAGIC:
-            raise generations.damaged(f"{gen.name}/chroma/{SQLITE} is not an SQLite database")
+        problem = sqlite_problem(gen)
+        if problem:
+            raise generations.damaged(problem)
     return manifest
+
+
+def sqlite_problem(gen: Path) -> str | None:
+    """What is wrong with the embedded Chroma file of `gen` at a glance, or None. Checked before
+    Chroma opens it: Chroma would quietly make a new, empty store of a missing or empty file."""
+    sqlite = gen / "chroma" / SQLITE
+    try:
+        with open(sqlite, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError:
+        missing = "chroma" if not (gen / "chroma").is_dir() else f"chroma/{SQLITE}"
+        return f"{gen.name}/{missing} is missing"
+    if not head:
+        return f"{gen.name}/chroma/{SQLITE} is empty"
+    if head != _SQLITE_MAGIC:
+        return f"{gen.name}/chroma/{SQLITE} is not an SQLite database"
+    return None
 
 
 def _writable(folder: Path) -> bool:
@@ -368,7 +379,12 @@ def _embedded_reader(path: Path, chroma_settings):
         _COPIES.append(copy)
         if len(_COPIES) == 1:
             atexit.register(lambda: [shutil.rmtree(c, ignore_errors=True) for c in _COPIES])
-        shutil.copytree(path, copy, dirs_exist_ok=True, copy_function=shutil.copyfile)
+        for here, dirs, files in os.walk(path):
+            dest = Path(copy) / Path(here).relative_to(path)
+            for name in dirs:
+                (dest / name).mkdir(mode=0o700)
+            for name in files:  # contents only: the copy must be writable, unlike the original
+                shutil.copyfile(os.path.join(here, name), dest / name)
         path = Path(copy)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
