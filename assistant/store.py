@@ -13,13 +13,13 @@ write to it (a shared, read-only folder).
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
 import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -362,23 +362,18 @@ def _writable(folder: Path) -> bool:
     return True
 
 
-_COPIES: list[str] = []
-
-
 def _embedded_reader(path: Path, chroma_settings):
     """A PersistentClient over `path` for reading only.
 
     Chroma's embedded client opens its SQLite file read-write and writes to it while it opens
     ("attempt to write a readonly database" in a folder a reader may not write to). Where this
     process may not write, it reads a private copy in the temporary folder instead (removed at
-    exit), so the shared index is read, never written."""
+    exit or when the client is dropped), so the shared index is read, never written."""
     import chromadb
 
+    copy = None
     if not _writable(path):
         copy = tempfile.mkdtemp(prefix="exchange-index-")
-        _COPIES.append(copy)
-        if len(_COPIES) == 1:
-            atexit.register(lambda: [shutil.rmtree(c, ignore_errors=True) for c in _COPIES])
         for here, dirs, files in os.walk(path):
             dest = Path(copy) / Path(here).relative_to(path)
             for name in dirs:
@@ -386,7 +381,10 @@ def _embedded_reader(path: Path, chroma_settings):
             for name in files:  # contents only: the copy must be writable, unlike the original
                 shutil.copyfile(os.path.join(here, name), dest / name)
         path = Path(copy)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    if copy is not None:  # runs when the client is collected, or at exit
+        weakref.finalize(client, shutil.rmtree, copy, True)
+    return client
 
 
 def collection_exists(settings: Settings, gen: Path) -> bool:

@@ -281,7 +281,10 @@ def test_a_read_only_index_is_read_by_an_unprivileged_user_without_writing(
         os.chmod(index, 0o555)
         before = _files(index)
         env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
-        env.update(HOME=str(shared), TMPDIR="/tmp", PYTHONPATH=str(PROJECT))
+        scratch = shared / "tmp"  # where the reader keeps its private copy while it runs
+        scratch.mkdir(mode=0o1777)
+        os.chmod(scratch, 0o1777)
+        env.update(HOME=str(scratch), TMPDIR=str(scratch), PYTHONPATH=str(PROJECT))
         out = subprocess.run(
             [sys.executable, "-c", READER, str(settings.index_dir), str(index), str(uid)],
             cwd=PROJECT,
@@ -294,6 +297,7 @@ def test_a_read_only_index_is_read_by_an_unprivileged_user_without_writing(
         result = json.loads(out.stdout.strip().splitlines()[-1])
         assert not result["abstained"] and "1857" in result["answer"]
         assert _files(index) == before  # nothing created, nothing changed
+        assert list(scratch.iterdir()) == []  # and the private copy is gone
     finally:
         for here, dirs, _ in os.walk(shared):
             for name in dirs:
