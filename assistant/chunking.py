@@ -13,9 +13,7 @@ from .models import Chunk
 SECTION_SEPARATOR = " › "
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 # A link's target may hold balanced parentheses (wiki/Leiden_(city)) and a "title".
-_LINK = re.compile(
-    r"!?\[([^\]]*)\]\((?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)"
-)
+_LINK = re.compile(r"!?\[([^\]]*)\]\((?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 
 

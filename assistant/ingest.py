@@ -135,7 +135,8 @@ def ingest(
                 drop_generations(settings, [gen.name])
             raise
         # The generation before stays for readers still on it, unless it is damaged.
-        keep = {gen} | ({old_gen} if old_gen is not None and not repaired else set())
+        keep_old = old_gen is not None and repaired in ([], ["everything: --rebuild"])
+        keep = {gen} | ({old_gen} if keep_old else set())
         drop_generations(settings, prune(index, keep=keep))
         report.orphans_removed = drop_orphans(settings, index)
     report.seconds = time.perf_counter() - started

@@ -191,6 +191,7 @@ def test_rebuild_embeds_everything_again(settings, built, counting, capsys):
     assert report.repaired == ["everything: --rebuild"]
     assert counting.embedded == report.chunks_total > 0
     assert generations.current(settings.index_dir) != built
+    assert built.is_dir()  # whole, so kept for readers still answering from it
 
 
 def test_a_manifest_from_before_checksums_is_renewed_without_embedding(settings, built, counting):
