@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -134,6 +135,12 @@ def check_files(gen: Path, manifest: Manifest) -> None:
             raise damaged(f"{gen.name}/{rel} is not the file that was built")
     if not (gen / "bm25" / "ids.json").is_file():
         raise damaged(f"{gen.name}/bm25 is missing")
+    if not manifest.checksums:  # an older manifest: at least the JSON files must parse
+        for rel in ("bm25/ids.json", "vocabulary.json"):
+            try:
+                json.loads((gen / rel).read_bytes())
+            except (OSError, ValueError) as exc:
+                raise damaged(f"{gen.name}/{rel} cannot be read") from exc
 
 
 def _sha256(path: Path) -> str:

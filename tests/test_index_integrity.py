@@ -201,6 +201,11 @@ def test_a_manifest_from_before_checksums_is_renewed_without_embedding(settings,
     manifest["version"] = 1
     (built / "manifest.json").write_text(json.dumps(manifest))
     assert_answers(settings, counting)  # an old index still serves
+    vocabulary = (built / "vocabulary.json").read_bytes()
+    (built / "vocabulary.json").write_bytes(b"\xff junk")  # and is still checked
+    with pytest.raises(IndexDamagedError, match="vocabulary.json cannot be read"):
+        Assistant(settings, counting).ask(QUESTION)
+    (built / "vocabulary.json").write_bytes(vocabulary)
     counting.embedded = 0
     report = ingest(settings, embedder=counting)
     assert counting.embedded == 0 and report.repaired == []
