@@ -830,6 +830,9 @@ table.ea-table a { color: var(--ea-navy) !important; margin: 0 !important; paddi
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from assistant.errors import brief_request_errors
+
+    brief_request_errors()  # a malformed API request is one line in the log, not a traceback
     settings = Settings()
     service = Service(settings)
     service.start()

@@ -18,7 +18,8 @@ from .textstructure import PAGE_MARK_RE, URL_COMMENT_RE
 
 SECTION_SEPARATOR = " › "
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# A link's target may hold balanced parentheses (wiki/Leiden_(city)) and a "title".
+_LINK = re.compile(r"!?\[([^\]]*)\]\((?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 _ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*])")
 # Comment lines are not text; page marks are read (and removed) separately.

@@ -8,8 +8,10 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .config import Settings
-from .errors import AssistantError, QuestionError
+from .errors import AssistantError, QuestionError, StoreUnavailableError, settings_error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = Path(args.corpus)
     try:
-        settings = Settings(**overrides)
+        try:
+            settings = Settings(**overrides)
+        except ValidationError as exc:  # checked before anything loads
+            raise settings_error(exc) from None
         return args.run(settings, args)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -54,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--index", help="index folder (default: EXCHANGE_INDEX_DIR or index/)")
     ing.add_argument("--json", action="store_true", help="print the report as JSON")
     ing.add_argument("--quiet", action="store_true", help="no progress bar")
+    ing.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="embed every document again into a new index, whatever the old one holds",
+    )
     ing.set_defaults(run=_ingest)
 
     ask = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
@@ -92,21 +102,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ingest(settings: Settings, args) -> int:
-    from .ingest import ingest
+    from .ingest import ingest, printable
 
-    report = ingest(settings, progress=not args.quiet and sys.stderr.isatty())
+    report = ingest(settings, progress=not args.quiet and sys.stderr.isatty(), rebuild=args.rebuild)
     if args.json:
         print(report.model_dump_json(indent=2))
         return 0
+    for what in report.repaired:
+        print(f"rebuilt   {what}")
+    for name in report.orphans_removed:
+        print(f"dropped   orphan collection {name} on {settings.chroma_url}")
     for label, names in (
         ("added", report.added),
         ("updated", report.updated),
         ("removed", report.removed),
     ):
         for name in names:
-            print(f"{label:9} {name}")
+            print(f"{label:9} {printable(name)}")
     for skipped in report.skipped:
-        print(f"skipped   {skipped.source}: {skipped.reason}")
+        print(f"skipped   {printable(skipped.source)}: {skipped.reason}")
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
@@ -131,24 +145,37 @@ def _ask(settings: Settings, args) -> int:
 
 
 def _ask_batch(assistant, args) -> int:
-    """One JSON object a line for each question a line; the model loads once."""
-    failures = 0
+    """One JSON object a line for each question a line; the model loads once.
+
+    A Chroma server that drops the connection (a restart) is retried with backoff for up to
+    EXCHANGE_CHROMA_RETRY_S; a question that still fails gets its own error line and the batch
+    goes on. While the server stays down, later questions are tried once each, not waited for.
+    Exit 0 when every question was answered, 2 when only questions were refused, else 1."""
+    from .store import retrying
+
+    budget = assistant.settings.chroma_retry_s
+    refused = unavailable = 0
     for line in sys.stdin:
         question = line.rstrip("\n")
         if not question.strip():
             continue
         try:
-            answer = assistant.ask(question, args.history)
+            answer = retrying(lambda q=question: assistant.ask(q, args.history), budget)
             record = {"question": question, **answer_json(answer)}
+            budget = assistant.settings.chroma_retry_s
         except QuestionError as exc:
-            failures += 1
+            refused += 1
+            record = {"question": question[:200], "error": str(exc)}
+        except StoreUnavailableError as exc:
+            unavailable += 1
+            budget = 0.0
             record = {"question": question[:200], "error": str(exc)}
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
         else:
             body = f"error: {record['error']}" if "error" in record else render_text(answer)
             print(f"Q: {question}\n{body}\n", flush=True)
-    return 0 if failures == 0 else 2
+    return 1 if unavailable else 2 if refused else 0
 
 
 def answer_json(answer) -> dict:
@@ -160,32 +187,60 @@ def answer_json(answer) -> dict:
             c.model_dump(include={"n", "title", "source", "section", "url", "quote", "chunk_id"})
             for c in answer.citations
         ],
+        "highlights": [h.model_dump() for h in answer.highlights],
         "retrieval": [r.model_dump() for r in answer.retrieval],
         "timings_ms": answer.timings_ms,
         "query": answer.query,
         "support": answer.support,
+        "abstention": answer.abstention,
         "removed_sentences": answer.removed_sentences,
+        "note": answer.note,
     }
 
 
-def render_text(answer) -> str:
-    lines = [answer.answer]
+def _bold(text: str) -> str:
+    """Emphasis for the sentences that carry the answer: bold on a terminal, Markdown's
+    **...** when the output goes to a file or another program."""
+    if sys.stdout.isatty():
+        return f"\033[1m{text}\033[0m"
+    return f"**{text}**"
+
+
+def render_text(answer, emphasis=_bold) -> str:
+    text = answer.answer
+    for h in answer.highlights:
+        marked = f"{h.text} [{h.n}]"
+        text = text.replace(marked, f"{emphasis(h.text)} [{h.n}]", 1)
+    lines = [text]
+    if answer.note:
+        lines += ["", f"Note: {answer.note}"]
     if answer.citations:
+        from .verify import normalise, strip_markers
+
+        said = normalise(strip_markers(answer.answer))
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
             where = " › ".join(p for p in (c.title, c.section) if p)
             link = f" <{c.url}>" if c.url else ""
-            lines.append(f"[{c.n}] {where} ({c.source}){link}")
-            lines.append(f'    "{c.quote}"')
+            lines.append(f"[{c.n}] {where}{link}")
+            if c.quote and normalise(c.quote) not in said:  # a generated answer: show the source
+                lines.append(f'    "{c.quote}"')
     return "\n".join(lines)
 
 
 def _stats(settings: Settings, args) -> int:
     from . import generations
+    from .ingest import printable
+    from .store import Store
 
     gen = generations.require_current(settings.index_dir)
     manifest = generations.read_manifest(gen)
+    try:  # what `ask` would say of this index; shown after the figures
+        Store(settings, gen / "chroma")
+        problem = None
+    except AssistantError as exc:
+        problem = str(exc)
     size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
     info = {
         "index": str(gen),
@@ -200,9 +255,10 @@ def _stats(settings: Settings, args) -> int:
             for s, f in sorted(manifest.files.items())
         ],
     }
+    info["problem"] = problem
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
-        return 0
+        return 1 if problem else 0
     print(f"index      {info['index']}")
     print(f"built      {info['built']}")
     print(f"model      {info['model']}")
@@ -215,7 +271,12 @@ def _stats(settings: Settings, args) -> int:
         where = f"{collection_for(settings, gen)} on {settings.chroma_url or '(no server set)'}"
         print(f"vectors    {where} (not counted in the size)")
     for f in info["files"]:
-        print(f"  {f['chunks']:4d}  {f['source']}  ({f['title']}; updated {f['updated'] or '-'})")
+        title = printable(f["title"])
+        updated = f["updated"] or "-"
+        print(f"  {f['chunks']:4d}  {printable(f['source'])}  ({title}; updated {updated})")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 

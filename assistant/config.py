@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,33 +56,70 @@ class Settings(BaseSettings):
     )
     collection: str = Field(
         "exchange",
+        min_length=3,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$",
         description="Name of the Chroma collection; on a server each index generation gets "
         "its own, named '{collection}-{generation}'.",
     )
     chroma_timeout_s: float = Field(
         30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
         description="Seconds to wait for the Chroma server before giving up (connecting and "
         "the heartbeat: at most 5 s).",
     )
 
+    chroma_retry_s: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Seconds a batch `ask` keeps retrying, with backoff, a question whose "
+        "Chroma server connection dropped, before it writes an error line for it.",
+    )
+
     # Ingest
-    chunk_size: int = Field(900, description="Largest chunk, in characters.")
-    chunk_overlap: int = Field(150, description="Overlap between pieces of one long section.")
-    max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    chunk_size: int = Field(900, ge=50, le=100_000, description="Largest chunk, in characters.")
+    chunk_overlap: int = Field(
+        150, ge=0, description="Overlap between pieces of one long section (below chunk_size)."
+    )
+    max_file_mb: float = Field(
+        20.0, gt=0, allow_inf_nan=False, description="Files larger than this are skipped."
+    )
+    follow_symlinks: bool = Field(
+        False,
+        description="Index symbolic links in the corpus folder whose target stays inside it; "
+        "by default every symbolic link is skipped (and listed with the reason).",
+    )
     torch_threads: int | None = Field(
         None,
+        ge=1,
         description="CPU threads for embedding; empty means torch's default. 1 keeps query "
         "latency steady when several processes share a machine (see bench/RESULTS.md).",
     )
-    embed_batch_size: int = Field(64, description="Chunks embedded per batch during ingest.")
+    embed_batch_size: int = Field(
+        64, ge=1, le=100_000, description="Chunks embedded per batch during ingest."
+    )
 
     # Retrieval
-    dense_k: int = Field(20, description="Candidates taken from the dense (Chroma) search.")
-    bm25_k: int = Field(20, description="Candidates taken from the BM25 search.")
-    top_k: int = Field(7, description="Chunks kept as evidence after fusion.")
-    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
-    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+    dense_k: int = Field(
+        20, ge=1, le=10_000, description="Candidates taken from the dense (Chroma) search."
+    )
+    bm25_k: int = Field(20, ge=1, le=10_000, description="Candidates taken from the BM25 search.")
+    top_k: int = Field(7, ge=1, le=1000, description="Chunks kept as evidence after fusion.")
+    rrf_k: int = Field(60, ge=0, le=100_000, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Weight of the dense ranking in fusion.",
+    )
+    bm25_weight: float = Field(
+        1.0, ge=0, le=1000, allow_inf_nan=False, description="Weight of the BM25 ranking in fusion."
+    )
 
     # Answering
     llm: str = Field(
@@ -99,29 +136,53 @@ class Settings(BaseSettings):
     llm_model_path: Path | None = Field(
         None, description="A GGUF file for the local backend; empty means the bundled SmolLM2."
     )
-    llm_timeout: float = Field(30.0, description="Seconds to wait for a model before falling back.")
-    llm_max_tokens: int = Field(160, description="Longest generated answer, in tokens.")
-    llm_context: int = Field(2048, description="Context window of the local model, in tokens.")
-    llm_threads: int = Field(2, description="CPU threads of the local model.")
-    llm_sources: int = Field(3, description="Evidence chunks shown to the model as sources.")
+    llm_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Seconds to wait for a model before falling back.",
+    )
+    llm_max_tokens: int = Field(
+        160, ge=1, le=100_000, description="Longest generated answer, in tokens."
+    )
+    llm_context: int = Field(
+        2048, ge=128, le=1_000_000, description="Context window of the local model, in tokens."
+    )
+    llm_threads: int = Field(2, ge=1, le=1024, description="CPU threads of the local model.")
+    llm_sources: int = Field(
+        3, ge=1, le=9, description="Evidence chunks shown to the model as sources."
+    )
     relevance_floor: float = Field(
-        0.3, description="Least similarity of a generated sentence to the question to be kept."
+        0.3,
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
+        description="Least similarity of a generated sentence to the question to be kept.",
     )
     support_threshold: float = Field(
         0.6,
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
         description="Least similarity between a generated sentence and the sentence of its "
         "cited source for the sentence to be kept.",
     )
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     abstain_threshold: float | None = Field(
         None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
         description="Probability that the documents answer below which the assistant abstains; "
         "empty means the threshold calibrated by `python -m evals calibrate`.",
     )
     scorer_threads: int | None = Field(
-        None, description="CPU threads of the passage scorer (e5); empty means all cores."
+        None, ge=1, le=1024, description="CPU threads of the passage scorer (e5); empty means all cores."
     )
-    max_question_chars: int = Field(1000, description="Longest question accepted.")
+    max_question_chars: int = Field(
+        1000, ge=1, le=1_000_000, description="Longest question accepted."
+    )
     contact: str = Field(
         "the project coordinator at LUMC, Maria Yazdanbakhsh",
         description="Whom the assistant tells people to ask when the documents do not answer.",
@@ -129,7 +190,7 @@ class Settings(BaseSettings):
 
     # UI
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
-    port: int = Field(7860, description="Port the web UI listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
 
     # Feedback
     feedback_enabled: bool = Field(
@@ -141,3 +202,25 @@ class Settings(BaseSettings):
         description="SQLite file for ratings from the web UI: question, earlier questions, "
         "answer, citations, rating, comment and time; no IP address or user identity.",
     )
+
+    # Checked when the settings are read, so that a wrong name is reported before any model
+    # loads (the embedding model takes seconds; the mistake is in one variable).
+    @field_validator("llm")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        kind, _, name = value.partition(":")
+        kind = kind.strip().lower()
+        if kind in {"extractive", "local"} or (kind in {"openai", "ollama"} and name.strip()):
+            return value
+        raise ValueError(
+            "use extractive, local, openai:MODEL or ollama:MODEL"
+            + (" (a model name is needed after the colon)" if kind in {"openai", "ollama"} else "")
+        )
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.dense_weight == 0 and self.bm25_weight == 0:
+            raise ValueError("dense_weight and bm25_weight cannot both be 0")
+        return self

@@ -1,17 +1,26 @@
-"""Incremental, atomic index build: add, update and delete by content hash."""
+"""Incremental, atomic index build: add, update and delete by content hash.
+
+Before building on the serving generation, ingest checks it as a reader would (manifest,
+checksums of bm25/ and the vocabulary, the vector count in Chroma) and rebuilds what is
+damaged: only bm25/ and the vocabulary when the vectors are whole, everything otherwise.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
 
+from pydantic import Field
+
+from . import generations
 from .chunking import Chunker
 from .config import Settings
-from .errors import AssistantError, LoadError
+from .errors import AssistantError, IndexDamagedError, LoadError, StoreUnavailableError
 from .generations import (
     FileEntry,
     Manifest,
@@ -29,15 +38,32 @@ from .models import Chunk, IngestReport, SkippedFile
 CHUNKER_VERSION = "3"  # bump when what an index generation holds changes
 
 
-def fingerprint(settings: Settings) -> str:
-    """What the stored vectors depend on; when it changes, everything is embedded again."""
+class Report(IngestReport):
+    """The ingest report, with what was found damaged and rebuilt, and orphans removed."""
+
+    repaired: list[str] = Field(
+        default_factory=list, description="What was rebuilt and why (damage, --rebuild)."
+    )
+    orphans_removed: list[str] = Field(
+        default_factory=list,
+        description="Server collections of generations that no longer exist, now deleted.",
+    )
+
+
+def model_identity(settings: Settings) -> str:
+    """The embedding model as the manifest records it: its folder name and weights size."""
     from .embeddings import model_path
 
     path = model_path(settings)
     weights = path / "model.safetensors"
     size = weights.stat().st_size if weights.is_file() else 0
+    return f"{path.name}:{size}"
+
+
+def fingerprint(settings: Settings) -> str:
+    """What the stored vectors depend on; when it changes, everything is embedded again."""
     return (
-        f"{path.name}:{size}|chunk={settings.chunk_size}/{settings.chunk_overlap}"
+        f"{model_identity(settings)}|chunk={settings.chunk_size}/{settings.chunk_overlap}"
         f"|chunker={CHUNKER_VERSION}"
     )
 
@@ -48,29 +74,32 @@ def ingest(
     index_dir: Path | None = None,
     progress: bool = False,
     embedder=None,
-) -> IngestReport:
-    """Bring the index in line with the corpus folder; embeds only chunks it has not seen."""
+    rebuild: bool = False,
+) -> Report:
+    """Bring the index in line with the corpus folder; embeds only chunks it has not seen.
+
+    `rebuild` embeds everything again into a new generation, whatever the old one holds."""
     started = time.perf_counter()
     corpus = Path(corpus_dir or settings.corpus_dir)
     index = Path(index_dir or settings.index_dir)
     if not corpus.is_dir():
         raise AssistantError(f"The corpus folder {corpus} does not exist.")
-    from .store import collection_exists, drop_generations, server_mode
+    from .store import drop_generations, drop_orphans, server_mode
 
     with ingest_lock(index):
+        generations.index_id(index, create=True)
         old_gen = current(index)
-        old = read_manifest(old_gen)
+        repaired: list[str] = []
+        if old_gen is None and (index / generations.POINTER).exists():
+            repaired.append(f"everything: {generations.POINTER} did not name a generation")
         fp = fingerprint(settings)
         where = "server" if server_mode(settings) else "embedded"
-        # A previous generation is a base to build on only if its vectors are where we store:
-        # same model and chunking, same kind of store, and (on a server) still there.
-        fresh = (
-            old_gen is None
-            or old.fingerprint != fp
-            or old.store != where
-            or not collection_exists(settings, old_gen)
-        )
+        old, vectors_ok, renew = _inspect(settings, old_gen, fp, where, rebuild, repaired)
+        # A previous generation is a base to build on only if its vectors are whole and where
+        # we store: same model and chunking, same kind of store, and (on a server) still there.
+        fresh = not vectors_ok
         report, manifest, changed = _plan(settings, corpus, old, fresh)
+        report.repaired = repaired
         if old.files and not manifest.files:
             # An emptied (or unmounted) corpus folder is far likelier a mistake than a wish to
             # serve nothing: the index that serves stays.
@@ -79,8 +108,9 @@ def ingest(
                 f"its {len(old.files)} documents (delete {index} to start from nothing)."
             )
         report.chunks_total = manifest.chunk_count
-        if not fresh and not changed and not report.removed:
+        if not fresh and not renew and not changed and not report.removed:
             drop_generations(settings, prune_unfinished(index, old_gen))
+            report.orphans_removed = drop_orphans(settings, index)
             report.seconds = time.perf_counter() - started
             return report
         manifest.fingerprint = fp
@@ -104,17 +134,84 @@ def ingest(
             with contextlib.suppress(Exception):
                 drop_generations(settings, [gen.name])
             raise
-        removed = prune(index, keep={p for p in (gen, old_gen) if p is not None})
-        drop_generations(settings, removed)
+        # The generation before stays for readers still on it, unless it is damaged.
+        keep_old = old_gen is not None and repaired in ([], ["everything: --rebuild"])
+        keep = {gen} | ({old_gen} if keep_old else set())
+        drop_generations(settings, prune(index, keep=keep))
+        report.orphans_removed = drop_orphans(settings, index)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _inspect(
+    settings: Settings,
+    gen: Path | None,
+    fp: str,
+    where: str,
+    rebuild: bool,
+    repaired: list[str],
+) -> tuple[Manifest, bool, bool]:
+    """Check the serving generation: its manifest, whether its vectors are whole and usable
+    as a base (same model, chunking and store), and whether bm25/ and the vocabulary must be
+    made again (damaged, or a manifest from before checksums were kept).
+
+    Returns (manifest, vectors usable, renew the rest); what is damaged goes to `repaired`."""
+    if gen is None:
+        return Manifest(), False, False
+    try:
+        old = read_manifest(gen)
+    except IndexDamagedError as exc:
+        repaired.append(f"everything: {getattr(exc, 'what', exc)}")
+        return Manifest(), False, False
+    if rebuild:
+        repaired.append("everything: --rebuild")
+        return old, False, False
+    if not (gen / "manifest.json").is_file():
+        repaired.append(f"everything: {gen.name} has no manifest.json")
+        return old, False, False
+    if old.fingerprint != fp or old.store != where:
+        return old, False, False  # another model, chunking or store: built anew, not damaged
+    problem = _vectors_problem(settings, gen, old)
+    if problem:
+        repaired.append(f"everything: {problem}")
+        return old, False, False
+    try:
+        generations.check_files(gen, old)
+    except IndexDamagedError as exc:
+        repaired.append(f"bm25/ and vocabulary.json: {getattr(exc, 'what', exc)}")
+        return old, True, True
+    return old, True, old.version < generations.MANIFEST_VERSION or not old.checksums
+
+
+def _vectors_problem(settings: Settings, gen: Path, manifest: Manifest) -> str | None:
+    """What is wrong with the vectors of `gen`, or None when Chroma holds what it should."""
+    from .store import Store, collection_for, server_mode, sqlite_problem
+
+    if not server_mode(settings):
+        problem = sqlite_problem(gen)
+        if problem:
+            return problem
+    try:
+        # Opened by collection name: the files are checked apart, so that whole vectors are
+        # kept even when bm25/ or the vocabulary is damaged.
+        held = Store(settings, gen / "chroma", collection=collection_for(settings, gen)).count()
+    except IndexDamagedError as exc:
+        return getattr(exc, "what", str(exc))
+    except StoreUnavailableError as exc:
+        if server_mode(settings):
+            raise  # a server that is down is not a damaged index
+        return str(exc)
+    expected = manifest.vectors if manifest.vectors is not None else manifest.chunk_count
+    if held != expected:
+        return f"the Chroma store of {gen.name} holds {held} vectors where {expected} belong"
+    return None
+
+
 def _plan(
     settings: Settings, corpus: Path, old: Manifest, fresh: bool
-) -> tuple[IngestReport, Manifest, dict[str, list[Chunk]]]:
+) -> tuple[Report, Manifest, dict[str, list[Chunk]]]:
     """Decide per file: unchanged, added, updated, removed or skipped (with the reason)."""
-    report = IngestReport()
+    report = Report()
     manifest = Manifest()
     changed: dict[str, list[Chunk]] = {}
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
@@ -123,8 +220,16 @@ def _plan(
     from .loaders import load_file
 
     hashed: list[tuple[Path, str, FileEntry | None, str]] = []
-    for path in _corpus_files(corpus):
+    listed: list[SkippedFile] = []
+    files = _corpus_files(corpus, follow_symlinks=settings.follow_symlinks, skipped=listed)
+    report.skipped.extend(listed)
+    for path in files:
         source = path.relative_to(corpus).as_posix()
+        if not _utf8(source):
+            report.skipped.append(
+                SkippedFile(source=printable(source), reason="file name is not valid UTF-8")
+            )
+            continue
         prev = None if fresh else old.files.get(source)
         keep_note = "; the version already indexed keeps serving" if prev else ""
         try:
@@ -188,7 +293,7 @@ def _build(
 ) -> int:
     from .lexical import Bm25Index
     from .spelling import corpus_vocabulary
-    from .store import Store
+    from .store import Store, collection_for
 
     old_ids: set[str] = set()
     keep_ids = {cid for entry in manifest.files.values() for cid in entry.chunk_ids}
@@ -197,7 +302,8 @@ def _build(
         if settings.chroma_url:
             # One collection a generation on the server: copy what stays, vectors and all.
             store = Store(settings, gen / "chroma", create=True)
-            store.copy_from(Store(settings, base_gen / "chroma"), keep_ids & old_ids)
+            base = Store(settings, base_gen, collection=collection_for(settings, base_gen))
+            store.copy_from(base, keep_ids & old_ids)
             old_ids &= keep_ids
         else:
             shutil.copytree(base_gen / "chroma", gen / "chroma")
@@ -218,6 +324,11 @@ def _build(
     texts = [c.embedding_text() for c in every]
     Bm25Index.build([c.id for c in every], texts).save(gen / "bm25")
     (gen / "vocabulary.json").write_text(json.dumps(corpus_vocabulary(texts)))
+    # What a reader checks before it answers from this generation.
+    manifest.vectors = store.count()
+    manifest.collection = store.name if settings.chroma_url else None
+    manifest.model = model_identity(settings)
+    manifest.checksums = generations.checksums(gen)
     return len(new)
 
 
@@ -231,12 +342,87 @@ def _embed_into(store, embedder, chunks: list[Chunk], batch: int, progress: bool
             bar.update(len(part))
 
 
-def _corpus_files(corpus: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in corpus.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
-    )
+def _corpus_files(
+    corpus: Path, follow_symlinks: bool = False, skipped: list[SkippedFile] | None = None
+) -> list[Path]:
+    """The regular files of the corpus folder, sorted; the scan never leaves the folder.
+
+    Symbolic links are skipped (a link to /etc/passwd must not be indexed and quoted); with
+    `follow_symlinks` a link is followed only when its target stays inside the folder. Hidden
+    files and folders (names starting with '.', '..' included) are skipped too. Each skipped
+    entry goes to `skipped` with its reason."""
+    root = Path(os.path.realpath(corpus))
+    found: list[Path] = []
+
+    def skip(path: Path, reason: str) -> None:
+        if skipped is not None:
+            source = printable(path.relative_to(corpus).as_posix())
+            skipped.append(SkippedFile(source=source, reason=reason))
+
+    def walk(folder: Path, seen: frozenset[str]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skip(folder, f"folder cannot be read ({exc.strerror})")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                kind = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+                skip(path, f"hidden {kind} (its name starts with '.')")
+            elif entry.is_symlink():
+                target = os.path.realpath(path)
+                if not follow_symlinks:
+                    skip(
+                        path,
+                        "symbolic link, not followed (EXCHANGE_FOLLOW_SYMLINKS=true "
+                        "follows links that stay inside the corpus folder)",
+                    )
+                elif not Path(target).is_relative_to(root):
+                    skip(path, "symbolic link to outside the corpus folder")
+                elif os.path.isdir(target):
+                    if target in seen:
+                        skip(path, "symbolic link that loops back to a folder above it")
+                    else:
+                        walk(path, seen | {target})
+                elif os.path.isfile(target):
+                    found.append(path)
+                else:
+                    skip(path, "broken symbolic link")
+            elif entry.is_dir(follow_symlinks=False):
+                walk(path, seen | {os.path.realpath(path)})
+            elif entry.is_file(follow_symlinks=False):
+                found.append(path)
+            else:
+                skip(path, "not a regular file (a pipe, socket or device)")
+
+    walk(corpus, frozenset({str(root)}))
+    return sorted(found)
+
+
+def printable(name: str) -> str:
+    """A file name as it can be printed on one line: control characters, and bytes that are
+    not UTF-8, escaped as in Python ('a\\nb.md', '\\xff.md')."""
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode keeps it
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sha256(path: Path) -> str:

@@ -4,17 +4,34 @@ Embedded, each index generation keeps its Chroma data in its own folder (`gen-..
 On a server, each generation is its own collection, `{collection}-{generation name}`; the
 index folder still holds CURRENT, the manifest, BM25 and the vocabulary, so every process that
 shares the server also shares the index folder.
+
+A reader (`create=False`) checks the generation against its manifest before it answers from it
+(see `verify_generation`) and never writes to the index folder: Chroma's embedded client writes
+to its SQLite file even to read, so a reader opens a private copy of the store when it may not
+write to it (a shared, read-only folder).
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+import tempfile
 import threading
+import time
+import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from . import generations
 from .config import Settings
-from .errors import StoreUnavailableError
+from .errors import IndexDamagedError, StoreUnavailableError
 from .models import Chunk
+
+T = TypeVar("T")
+SQLITE = "chroma.sqlite3"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _CLIENTS: dict[tuple[str, float], object] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -36,12 +53,20 @@ def collection_for(settings: Settings, path: Path | None) -> str:
 
 
 def _guarded(method):
-    """A server that stops answering mid-way is one clear error, not an httpx traceback."""
+    """A server that stops answering mid-way is one clear error, not an httpx traceback; an
+    embedded store that fails under a reader is a damaged index, not an unexpected failure."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         if self.url is None:
-            return method(self, *args, **kwargs)
+            if not self.reader:
+                return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                raise generations.damaged(
+                    f"the Chroma store {self.where} cannot be read ({_why(exc)})"
+                ) from exc
         import httpx
         from chromadb.errors import NotFoundError
 
@@ -66,8 +91,9 @@ class Store:
 
     The collection is opened with no embedding function, so Chroma never falls back to its
     default one (which would download a model). `Store(settings, gen / "chroma")` opens the
-    collection of a generation, in embedded or server mode alike; on a server a reader never
-    creates a collection (`create=True` is for ingest), so a missing one is a clear error.
+    collection of a generation, in embedded or server mode alike; a reader never creates a
+    collection (`create=True` is for ingest), so a missing one is a clear error, and it opens
+    a generation only after `verify_generation` has found it whole.
     """
 
     def __init__(
@@ -83,29 +109,53 @@ class Store:
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         self.name = collection or collection_for(settings, path)
         self.url = settings.chroma_url or None
+        self.reader = not create
+        gen = _generation(path)
+        self.where = f"of {gen.name}" if gen is not None else f"in {path}"
+        manifest = None
+        if self.reader and gen is not None and collection is None:
+            manifest = verify_generation(settings, gen)
         try:
             if self.url:
                 self.client = _http_client(self.url, settings.chroma_timeout_s, chroma_settings)
                 if create:
+                    owner = generations.index_id(gen.parent) if gen is not None else None
                     self.collection = self.client.get_or_create_collection(
-                        self.name, embedding_function=None, configuration=_CONFIG
+                        self.name,
+                        embedding_function=None,
+                        configuration=_CONFIG,
+                        metadata={_OWNER: owner} if owner else None,
                     )
                 else:
                     self.collection = _get_existing(self.client, self.name, self.url)
-                return
-            if path is None:
+            elif path is None:
                 raise ValueError("an embedded store needs a folder")
-            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            self.collection = self.client.get_or_create_collection(
-                self.name, embedding_function=None, configuration=_CONFIG
-            )
-        except StoreUnavailableError:
+            elif create:
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                self.collection = self.client.get_or_create_collection(
+                    self.name, embedding_function=None, configuration=_CONFIG
+                )
+            else:
+                self.client = _embedded_reader(path, chroma_settings)
+                self.collection = self.client.get_collection(self.name, embedding_function=None)
+        except (StoreUnavailableError, IndexDamagedError):
             raise
         except Exception as exc:
+            if self.reader and not self.url:
+                raise generations.damaged(
+                    f"the Chroma store {self.where} cannot be opened ({_why(exc)})"
+                ) from exc
             where = self.url or str(path)
             raise StoreUnavailableError(
                 f"The Chroma index at {where} cannot be opened ({type(exc).__name__}: {exc})."
             ) from exc
+        if manifest is not None and manifest.vectors is not None:
+            held = self.count()
+            if held != manifest.vectors:
+                raise generations.damaged(
+                    f"the Chroma store {self.where} holds {held} vectors where the manifest "
+                    f"records {manifest.vectors}"
+                )
 
     @_guarded
     def count(self) -> int:
@@ -227,19 +277,176 @@ class Store:
 
 
 _CONFIG = {"hnsw": {"space": "cosine"}}
+_OWNER = "exchange_index"  # collection metadata: the id of the index folder it belongs to
+
+
+def _generation(path: Path | None) -> Path | None:
+    """The generation folder of `path` (the folder or its `chroma` subfolder), if it is one."""
+    if path is None:
+        return None
+    gen = path.parent if path.name == "chroma" else path
+    return gen if gen.name.startswith("gen-") else None
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+def verify_generation(settings: Settings, gen: Path) -> generations.Manifest:
+    """Check a generation before answering from it: its manifest, bm25/ and the vocabulary
+    against their checksums, and that it was built for these settings (embedded or server,
+    the same embedding model); the Store checks its vector count once it is open. Anything
+    wrong raises IndexDamagedError with one sentence: never an empty or a foreign index that
+    would abstain on every question."""
+    manifest = generations.read_manifest(gen)
+    generations.check_files(gen, manifest)
+    where = "server" if server_mode(settings) else "embedded"
+    if manifest.store != where:
+        if manifest.store == "server":
+            what = (
+                f"it was built on a Chroma server (collection "
+                f"{manifest.collection or collection_for(settings, gen)}) but EXCHANGE_CHROMA_URL "
+                "is not set; set it to that server"
+            )
+        else:
+            what = (
+                f"it was built with embedded Chroma but EXCHANGE_CHROMA_URL is set "
+                f"({settings.chroma_url}); unset it"
+            )
+        raise IndexDamagedError(
+            f"The index does not match the settings: {what}, or run "
+            "`exchange-assistant ingest --rebuild`."
+        )
+    if manifest.model:
+        from .ingest import model_identity
+
+        model = model_identity(settings)
+        if model != manifest.model:
+            raise IndexDamagedError(
+                f"The index does not match the settings: it was embedded with the model "
+                f"{manifest.model}, not {model}; set EXCHANGE_MODEL_PATH back, or run "
+                "`exchange-assistant ingest --rebuild`."
+            )
+    if where == "embedded":
+        problem = sqlite_problem(gen)
+        if problem:
+            raise generations.damaged(problem)
+    return manifest
+
+
+def sqlite_problem(gen: Path) -> str | None:
+    """What is wrong with the embedded Chroma file of `gen` at a glance, or None. Checked before
+    Chroma opens it: Chroma would quietly make a new, empty store of a missing or empty file."""
+    sqlite = gen / "chroma" / SQLITE
+    try:
+        with open(sqlite, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError:
+        missing = "chroma" if not (gen / "chroma").is_dir() else f"chroma/{SQLITE}"
+        return f"{gen.name}/{missing} is missing"
+    if not head:
+        return f"{gen.name}/chroma/{SQLITE} is empty"
+    if head != _SQLITE_MAGIC:
+        return f"{gen.name}/chroma/{SQLITE} is not an SQLite database"
+    return None
+
+
+def _writable(folder: Path) -> bool:
+    """Whether this process may write every folder and file of a Chroma store."""
+    for here, _, files in os.walk(folder):
+        if not os.access(here, os.W_OK):
+            return False
+        if not all(os.access(os.path.join(here, f), os.W_OK) for f in files):
+            return False
+    return True
+
+
+def _embedded_reader(path: Path, chroma_settings):
+    """A PersistentClient over `path` for reading only.
+
+    Chroma's embedded client opens its SQLite file read-write and writes to it while it opens
+    ("attempt to write a readonly database" in a folder a reader may not write to). Where this
+    process may not write, it reads a private copy in the temporary folder instead (removed at
+    exit or when the client is dropped), so the shared index is read, never written."""
+    import chromadb
+
+    copy = None
+    if not _writable(path):
+        copy = tempfile.mkdtemp(prefix="exchange-index-")
+        for here, dirs, files in os.walk(path):
+            dest = Path(copy) / Path(here).relative_to(path)
+            for name in dirs:
+                (dest / name).mkdir(mode=0o700)
+            for name in files:  # contents only: the copy must be writable, unlike the original
+                shutil.copyfile(os.path.join(here, name), dest / name)
+        path = Path(copy)
+    client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    if copy is not None:  # runs when the client is collected, or at exit
+        weakref.finalize(client, shutil.rmtree, copy, True)
+    return client
 
 
 def collection_exists(settings: Settings, gen: Path) -> bool:
-    """Whether the server holds the collection of generation `gen` (always true embedded)."""
+    """Whether the server holds the collection of generation `gen` (embedded: its folder)."""
     if not server_mode(settings):
         return (gen / "chroma").is_dir()
     try:
-        Store(settings, gen)
-    except StoreUnavailableError as exc:
-        if "has no collection" in str(exc):
-            return False
-        raise
+        Store(settings, gen, collection=collection_for(settings, gen))
+    except IndexDamagedError:
+        return False
     return True
+
+
+def retrying(call: Callable[[], T], budget_s: float, sleep=time.sleep) -> T:
+    """`call()`, retried with doubling pauses (0.5 s, 1 s, 2 s, ... at most 5 s) while the
+    Chroma server does not answer, for at most `budget_s` seconds; then the last error.
+
+    A server restart takes seconds; a batch of questions should wait for it, not end."""
+    deadline = time.monotonic() + budget_s
+    pause = 0.5
+    while True:
+        try:
+            return call()
+        except StoreUnavailableError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            sleep(min(pause, left))
+            pause = min(pause * 2, 5.0)
+
+
+def drop_orphans(settings: Settings, index_dir: Path) -> list[str]:
+    """Delete the server collections of this index folder whose generation folder is gone
+    (an ingest that died with the server, say), and return their names. Only collections
+    that carry this folder's id are touched: other index folders may share the server."""
+    if not server_mode(settings):
+        return []
+    owner = generations.index_id(index_dir)
+    if owner is None:
+        return []
+    from chromadb.config import Settings as ChromaSettings
+
+    client = _http_client(
+        settings.chroma_url, settings.chroma_timeout_s, ChromaSettings(anonymized_telemetry=False)
+    )
+    prefix = f"{settings.collection}-gen-"
+    dropped = []
+    for col in client.list_collections():
+        name = getattr(col, "name", str(col))
+        if (
+            not name.startswith(prefix)
+            or (getattr(col, "metadata", None) or {}).get(_OWNER) != owner
+        ):
+            continue
+        if (index_dir / name[len(settings.collection) + 1 :]).is_dir():
+            continue
+        try:
+            client.delete_collection(name)
+            dropped.append(name)
+        except Exception:  # deleted meanwhile by another process: nothing to drop
+            continue
+    return dropped
 
 
 def drop_generations(settings: Settings, names: list[str]) -> None:
@@ -264,9 +471,8 @@ def _get_existing(client, name: str, url: str):
     try:
         return client.get_collection(name, embedding_function=None)
     except (NotFoundError, ValueError) as exc:
-        raise StoreUnavailableError(
-            f"The Chroma server at {url} has no collection '{name}' for this index; "
-            "run `exchange-assistant ingest` with the same EXCHANGE_CHROMA_URL and index folder."
+        raise generations.damaged(
+            f"the Chroma server at {url} has no collection '{name}' for it"
         ) from exc
 
 

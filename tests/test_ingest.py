@@ -107,3 +107,17 @@ def test_an_empty_corpus_builds_an_empty_index(settings, tmp_path, counting):
     report = ingest(settings, corpus_dir=empty, embedder=counting)
     assert report.chunks_total == 0
     assert generations.current(settings.index_dir) is not None
+
+
+def test_markdown_links_with_parentheses_in_the_url_leave_only_their_text(
+    settings, corpus, counting
+):
+    (corpus / "links.md").write_text(
+        "# Links\n\n## City\n\nThe partner city is "
+        "[Leiden](https://en.wikipedia.org/wiki/Leiden_(city)) in the Netherlands, "
+        'see [the map](https://example.org/map "Map") (printed).\n'
+    )
+    ingest(settings, embedder=counting)
+    gen = generations.require_current(settings.index_dir)
+    [chunk] = [c for c in Store(settings, gen / "chroma").all_chunks() if c.source == "links.md"]
+    assert chunk.text == ("The partner city is Leiden in the Netherlands, see the map (printed).")

@@ -179,8 +179,8 @@ def test_a_file_deleted_during_ingest_is_skipped(settings, corpus, serving, monk
     if when == "after listing":
         real = ingest_module._corpus_files
 
-        def listing_then_delete(folder):
-            files = real(folder)
+        def listing_then_delete(folder, **options):
+            files = real(folder, **options)
             victim.unlink()
             return files
 

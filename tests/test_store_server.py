@@ -14,14 +14,15 @@ import sys
 import threading
 import time
 
+import chroma_server
 import pytest
 from chroma_server import ChromaServer
-from conftest import FIXTURES, CountingEmbedder
+from conftest import FIXTURES, PROJECT, CountingEmbedder
 
 from assistant import generations
 from assistant.chat import Assistant
 from assistant.config import Settings
-from assistant.errors import StoreUnavailableError
+from assistant.errors import IndexDamagedError, StoreUnavailableError
 from assistant.ingest import ingest
 from assistant.store import Store
 
@@ -115,8 +116,13 @@ def test_incremental_ingest_copies_vectors_server_side_and_drops_old_collections
 def test_an_index_built_embedded_is_rebuilt_on_the_server(server, settings, embedder):
     ingest(settings, embedder=embedder)
     on_server = settings.model_copy(update={"chroma_url": server.url})
-    with pytest.raises(StoreUnavailableError, match="has no collection"):
+    with pytest.raises(IndexDamagedError) as err:
         Assistant(on_server, embedder).ask("When does the exchange run?")
+    assert str(err.value) == (
+        "The index does not match the settings: it was built with embedded Chroma but "
+        f"EXCHANGE_CHROMA_URL is set ({server.url}); unset it, or run "
+        "`exchange-assistant ingest --rebuild`."
+    )
     report = ingest(on_server, embedder=embedder)
     assert sorted(report.added) == ["exchange.md", "history.txt"]
     assert "2020" in Assistant(on_server, embedder).ask("When does the exchange run?").answer
@@ -228,3 +234,177 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]  # closed again on return: nothing listens there
+
+
+def test_an_index_built_on_the_server_and_asked_without_it_is_one_clear_error(server_index):
+    gen = generations.require_current(server_index.index_dir)
+    env = _env(EXCHANGE_INDEX_DIR=str(server_index.index_dir))  # no EXCHANGE_CHROMA_URL
+    for argv in (["ask", "When does the exchange run?"], ["stats"]):
+        out = subprocess.run([*CLI, *argv], env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1
+        assert out.stderr.splitlines()[-1] == (
+            "error: The index does not match the settings: it was built on a Chroma server "
+            f"(collection exchange-{gen.name}) but EXCHANGE_CHROMA_URL is not set; set it to "
+            "that server, or run `exchange-assistant ingest --rebuild`."
+        )
+
+
+def test_a_collection_gone_from_the_server_is_damage_and_ingest_rebuilds_it(
+    server, tmp_path, embedder
+):
+    s = Settings(
+        corpus_dir=FIXTURES / "corpus", index_dir=tmp_path / "index", chroma_url=server.url
+    )
+    ingest(s, embedder=embedder)
+    gen = generations.require_current(s.index_dir)
+    _client(server.url).delete_collection(f"exchange-{gen.name}")
+    with pytest.raises(IndexDamagedError) as err:
+        Assistant(s, embedder).ask("When does the exchange run?")
+    assert str(err.value) == (
+        f"The index is damaged: the Chroma server at {server.url} has no collection "
+        f"'exchange-{gen.name}' for it; run `exchange-assistant ingest --rebuild`."
+    )
+    report = ingest(s, embedder=embedder)
+    assert sorted(report.added) == ["exchange.md", "history.txt"]
+    assert "2020" in Assistant(s, embedder).ask("When does the exchange run?").answer
+
+
+def _client(url: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    port = int(url.rsplit(":", 1)[1])
+    return chromadb.HttpClient(
+        host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+def _restart(srv: ChromaServer, data, monkeypatch) -> ChromaServer:
+    """The same server again: same data folder, same port (as a restart by an operator)."""
+    monkeypatch.setattr(chroma_server, "free_port", lambda: srv.port)
+    return ChromaServer(data, srv.log.with_suffix(".2.log"))
+
+
+class KillsServer(CountingEmbedder):
+    """The real embedder; the server dies once some chunks have been written."""
+
+    def __init__(self, inner, server: ChromaServer, after: int):
+        super().__init__(inner)
+        self.server, self.after = server, after
+
+    def embed_documents(self, texts):
+        if self.embedded >= self.after and self.server.proc.poll() is None:
+            self.server.stop()
+        return super().embed_documents(texts)
+
+
+def test_ingest_removes_orphan_collections_left_by_a_server_killed_mid_ingest(
+    tmp_path, corpus, embedder, monkeypatch
+):
+    from test_robustness import write_big_file
+
+    srv = ChromaServer(tmp_path / "data", tmp_path / "chroma.log")
+    try:
+        s = Settings(
+            corpus_dir=corpus,
+            index_dir=tmp_path / "index",
+            chroma_url=srv.url,
+            chroma_timeout_s=3.0,
+            embed_batch_size=4,
+        )
+        ingest(s, embedder=embedder)
+        other = s.model_copy(update={"index_dir": tmp_path / "other-index"})
+        ingest(other, embedder=embedder)  # another index folder sharing the server
+        other_gen = generations.require_current(other.index_dir)
+        serving = generations.require_current(s.index_dir)
+
+        write_big_file(corpus / "handbook.md", sections=100)
+        with pytest.raises(StoreUnavailableError):
+            ingest(s, embedder=KillsServer(embedder, srv, after=40))
+        assert generations.current(s.index_dir) == serving
+        srv = _restart(srv, tmp_path / "data", monkeypatch)
+        names = _collections(srv.url)
+        [orphan] = [
+            n
+            for n in names
+            if n not in {f"exchange-{serving.name}"} and n != f"exchange-{other_gen.name}"
+        ]
+        assert names[orphan] >= 32  # the vectors written before the server died
+        assert not (s.index_dir / orphan.removeprefix("exchange-")).exists()
+
+        (corpus / "handbook.md").unlink()
+        report = ingest(s, embedder=embedder)  # nothing changed: still cleans up
+        assert report.orphans_removed == [orphan]
+        names = _collections(srv.url)
+        assert orphan not in names
+        assert f"exchange-{other_gen.name}" in names  # another folder's collection stays
+        assert "2020" in Assistant(other, embedder).ask("When does the exchange run?").answer
+    finally:
+        srv.stop()
+
+
+def test_a_batch_waits_for_a_restarted_server_and_writes_an_error_line_for_a_lost_question(
+    tmp_path, embedder, monkeypatch
+):
+    srv = ChromaServer(tmp_path / "data", tmp_path / "chroma.log")
+    proc = None
+    started: list[ChromaServer] = []
+    try:
+        s = Settings(
+            corpus_dir=FIXTURES / "corpus", index_dir=tmp_path / "index", chroma_url=srv.url
+        )
+        ingest(s, embedder=embedder)
+        env = _env(
+            EXCHANGE_CHROMA_URL=srv.url,
+            EXCHANGE_INDEX_DIR=str(s.index_dir),
+            EXCHANGE_CHROMA_TIMEOUT_S="3",
+            EXCHANGE_CHROMA_RETRY_S="10",
+        )
+        proc = subprocess.Popen(
+            [*CLI, "ask", "--json", "-"],
+            cwd=PROJECT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+        def ask(question: str) -> dict:
+            proc.stdin.write(question + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            return json.loads(line)
+
+        assert "1857" in ask("When was NUSM founded?")["answer"]
+        srv.stop()
+        # The server restarts 3 s after the question: the batch retries and answers it.
+        monkeypatch.setattr(chroma_server, "free_port", lambda: srv.port)
+        restart = threading.Timer(
+            3.0, lambda: started.append(ChromaServer(tmp_path / "data", srv.log))
+        )
+        restart.start()
+        record = ask("When does the exchange run?")
+        restart.join()
+        srv = started[0]
+        assert "error" not in record and "2020" in record["answer"]
+
+        # A server that stays down past the retry time: an error line, and the batch goes on.
+        srv.stop()
+        proc.stdin.write("Who coordinates the exchange at LUMC?\n")
+        proc.stdin.flush()
+        lost = json.loads(proc.stdout.readline())
+        assert lost["question"] == "Who coordinates the exchange at LUMC?"
+        assert lost["error"].startswith(f"The Chroma server at {srv.url} ")
+        srv = ChromaServer(tmp_path / "data", srv.log)
+        assert "1857" in ask("When was NUSM founded?")["answer"]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 1  # one question was lost
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for server in [srv, *started]:
+            server.stop()

@@ -1,0 +1,96 @@
+"""Settings carry ranges: a value out of range is one clear sentence and exit 1, before any
+model loads, instead of turning abstention off or building an empty index."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import FIXTURES, PROJECT
+
+from assistant.cli import main
+from assistant.config import Settings
+
+
+@pytest.mark.parametrize(
+    "variable, value, why",
+    [
+        ("ABSTAIN_THRESHOLD", "nan", "Input should be a finite number"),
+        ("ABSTAIN_THRESHOLD", "inf", "Input should be a finite number"),
+        ("TOP_K", "0", "Input should be greater than or equal to 1"),
+        ("TOP_K", "-3", "Input should be greater than or equal to 1"),
+        ("MAX_QUESTION_CHARS", "-5", "Input should be greater than or equal to 1"),
+        ("MAX_FILE_MB", "-1", "Input should be greater than 0"),
+        ("DENSE_K", "0", "Input should be greater than or equal to 1"),
+        ("CHROMA_TIMEOUT_S", "0", "Input should be greater than 0"),
+        ("SUPPORT_THRESHOLD", "2", "Input should be less than or equal to 1"),
+        ("PORT", "70000", "Input should be less than or equal to 65535"),
+    ],
+)
+def test_a_setting_out_of_range_is_one_sentence_and_exit_1(
+    monkeypatch, capsys, tmp_path, variable, value, why
+):
+    monkeypatch.setenv(f"EXCHANGE_{variable}", value)
+    for argv in (
+        ["ask", "--index", str(tmp_path), "When was NUSM founded?"],
+        ["ingest", "--corpus", str(FIXTURES / "corpus"), "--index", str(tmp_path / "index")],
+    ):
+        code = main(argv)
+        out = capsys.readouterr()
+        assert code == 1 and out.out == ""
+        assert out.err == (
+            f"error: The setting EXCHANGE_{variable} is not valid: {why} (it is '{value}').\n"
+        )
+    assert not (tmp_path / "index").exists()  # nothing was built
+
+
+def test_settings_that_contradict_each_other_are_refused(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("EXCHANGE_CHUNK_OVERLAP", "900")
+    assert main(["ask", "--index", str(tmp_path), "hi"]) == 1
+    assert capsys.readouterr().err == (
+        "error: The settings are not valid: chunk_overlap must be smaller than chunk_size.\n"
+    )
+    monkeypatch.delenv("EXCHANGE_CHUNK_OVERLAP")
+    monkeypatch.setenv("EXCHANGE_DENSE_WEIGHT", "0")
+    monkeypatch.setenv("EXCHANGE_BM25_WEIGHT", "0")
+    assert main(["ask", "--index", str(tmp_path), "hi"]) == 1
+    assert "dense_weight and bm25_weight cannot both be 0" in capsys.readouterr().err
+
+
+def test_the_defaults_and_the_documented_values_are_accepted():
+    s = Settings()
+    assert s.top_k == 7 and s.abstain_threshold == pytest.approx(0.3038)
+    for llm in ("extractive", "local", "openai:gpt-4o-mini", "ollama:llama3", "LOCAL"):
+        assert Settings(llm=llm).llm == llm
+    assert Settings(torch_threads=1, follow_symlinks=True).torch_threads == 1
+
+
+def test_an_unknown_llm_backend_is_reported_before_any_model_loads(fixture_index):
+    # In a fresh process: torch (the embedding model) must not even be imported.
+    probe = (
+        "import sys\n"
+        "from assistant.cli import main\n"
+        "code = main(['ask', '--index', sys.argv[1], 'When was NUSM founded?'])\n"
+        "print(code, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    for llm, why in (
+        ("gpt5", "use extractive, local, openai:MODEL or ollama:MODEL"),
+        (
+            "openai:",
+            "use extractive, local, openai:MODEL or ollama:MODEL (a model name is "
+            "needed after the colon)",
+        ),
+    ):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(fixture_index)],
+            cwd=PROJECT,
+            env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "EXCHANGE_LLM": llm},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.stdout.split() == ["1", "False", "False"], out.stderr
+        assert (
+            out.stderr == f"error: The setting EXCHANGE_LLM is not valid: {why} (it is '{llm}').\n"
+        )
