@@ -1,4 +1,8 @@
-"""Shared fixtures: the real bundled model (loaded once), a tiny corpus, indexes built from it."""
+"""Shared fixtures: a tiny corpus, indexes built from it, and assistants over them.
+
+Most tests use the deterministic fakes (tests/fakes.py: `fake_index`, `fake_assistant`,
+`make_assistant`), which load no model; a few end-to-end tests use the real bundled models
+(`embedder`, `fixture_index`, `fixture_assistant`, `corpus_assistant`)."""
 
 from __future__ import annotations
 
@@ -99,3 +103,91 @@ def corpus_index(tmp_path_factory, embedder) -> Path:
 @pytest.fixture(scope="session")
 def corpus_assistant(corpus_index, embedder):
     return _assistant(PROJECT / "corpus", corpus_index, embedder)
+
+
+# -- fakes: no model is loaded -------------------------------------------------------------------
+
+# Fitted values that make sense for the fake scorer. Windows rank by the scorer's similarity
+# alone (logit = e5), so margins are in similarity. The answer is given when the passage holds
+# most of the question's weight (IDF) and resembles it; a question whose rare words the answer
+# lacks is not covered. Mean 0 and scale 1, so the weights read as they are.
+FAKE_RANKER = {"features": ["e5"], "mean": [0.0], "scale": [1.0], "weights": [1.0], "bias": 0.0}
+FAKE_CALIBRATION = {
+    "ranker": FAKE_RANKER,
+    "abstention": {
+        "features": ["answer_terms", "best"],
+        "mean": [0.0, 0.0],
+        "scale": [1.0, 1.0],
+        "weights": [12.0, 4.0],
+        "bias": -9.0,
+        "threshold": 0.5,
+        "fitted_on": "by hand, for the fake scorer of the tests",
+    },
+    "extra_margin": 0.1,
+    "sentence_cost": 0.0,
+    "followup_margin": 0.0,
+    "fitted_on": "by hand, for the fake scorer of the tests",
+}
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    from fakes import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def fake_scorer():
+    from fakes import FakeScorer
+
+    return FakeScorer()
+
+
+@pytest.fixture(scope="session")
+def calibration_file(tmp_path_factory) -> Path:
+    from assistant.calibration import Calibration
+
+    path = tmp_path_factory.mktemp("calibration") / "calibration.json"
+    return Calibration.model_validate(FAKE_CALIBRATION).save(path)
+
+
+@pytest.fixture(scope="session")
+def fake_settings(calibration_file):
+    """Settings for the fakes: `fake_settings(corpus_dir=..., index_dir=..., **more)`."""
+    from assistant.config import Settings
+
+    def make(**values) -> Settings:
+        answer = {"calibration": calibration_file, **values.pop("answer", {})}
+        return Settings(answer=answer, **values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def fake_index(tmp_path_factory, fake_embedder, fake_settings) -> Path:
+    """The fixture corpus indexed with the fake embedder (read-only: build your own to change)."""
+    from assistant.ingest import ingest
+
+    index = tmp_path_factory.mktemp("fake-index")
+    ingest(fake_settings(corpus_dir=FIXTURES / "corpus", index_dir=index), embedder=fake_embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def make_assistant(fake_embedder, fake_scorer, fake_settings):
+    """An Assistant on the fakes: `make_assistant(index_dir, corpus_dir=..., **settings)`."""
+    from assistant.chat import Assistant
+
+    def make(index_dir: Path, corpus_dir: Path = FIXTURES / "corpus", chat_model=None, **values):
+        settings = fake_settings(corpus_dir=corpus_dir, index_dir=index_dir, **values)
+        return Assistant(
+            settings, embedder=fake_embedder, scorer=fake_scorer, chat_model=chat_model
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def fake_assistant(fake_index, make_assistant):
+    return make_assistant(fake_index)

@@ -136,12 +136,11 @@ def test_only_web_links_are_links(app):
         assert app.safe_url(bad) is None
 
 
-def test_a_missing_index_is_built_on_start(app, settings, embedder, tmp_path):
-    from assistant.chat import Assistant
-
+def test_a_missing_index_is_built_on_start(app, corpus, make_assistant, tmp_path):
+    assistant = make_assistant(tmp_path / "index", corpus, feedback_db=tmp_path / "fb.sqlite3")
+    settings = assistant.settings
     assert not settings.index_dir.exists()
-    settings = settings.model_copy(update={"feedback_db": tmp_path / "fb.sqlite3"})
-    service = app.Service(settings, Assistant(settings, embedder))
+    service = app.Service(settings, assistant)
     service.start()
     service.wait()
     assert service.error is None
@@ -150,25 +149,22 @@ def test_a_missing_index_is_built_on_start(app, settings, embedder, tmp_path):
     assert "Maria Yazdanbakhsh" in service.glance_html()
 
 
-def test_a_start_up_failure_is_one_sentence_for_every_question(app, tmp_path, embedder):
-    from assistant.chat import Assistant
+def test_a_start_up_failure_is_one_sentence_for_every_question(app, tmp_path, make_assistant):
     from assistant.errors import AssistantError
 
-    settings = Settings(
-        corpus_dir=tmp_path / "no-corpus",
-        index_dir=tmp_path / "index",
-        feedback_db=tmp_path / "fb.sqlite3",
+    assistant = make_assistant(
+        tmp_path / "index", tmp_path / "no-corpus", feedback_db=tmp_path / "fb.sqlite3"
     )
-    service = app.Service(settings, Assistant(settings, embedder))
+    service = app.Service(assistant.settings, assistant)
     service.start()
     with pytest.raises(AssistantError, match="corpus folder"):
         service.wait()
 
 
-def test_queue_and_feedback_settings_reach_the_ui(app, tmp_path, fixture_index):
+def test_queue_and_feedback_settings_reach_the_ui(app, tmp_path, fake_index):
     import gradio as gr
 
-    on = Settings(index_dir=fixture_index, feedback_db=tmp_path / "on.sqlite3")
+    on = Settings(index_dir=fake_index, feedback_db=tmp_path / "on.sqlite3")
     demo = app.build(app.Service(on))
     ask = [f for f in demo.fns.values() if f.api_name == "ask"]
     assert len(ask) == 1 and ask[0].concurrency_limit >= 10
@@ -177,7 +173,7 @@ def test_queue_and_feedback_settings_reach_the_ui(app, tmp_path, fixture_index):
     assert chat.sanitize_html and chat.latex_delimiters == []
 
     off = Settings(
-        index_dir=fixture_index, feedback_db=tmp_path / "off.sqlite3", feedback_enabled=False
+        index_dir=fake_index, feedback_db=tmp_path / "off.sqlite3", feedback_enabled=False
     )
     service = app.Service(off)
     assert service.feedback is None

@@ -1,96 +1,232 @@
+"""The Assistant on the deterministic fakes: citations, highlights, abstentions, follow-ups, the
+one typed chain behind ask, stream and batch, and bad input."""
+
 import pytest
+from conftest import FIXTURES
 
 from assistant.chat import Assistant, clean_question
-from assistant.config import Settings
-from assistant.errors import IndexMissingError, QuestionError
-from assistant.models import Turn
+from assistant.errors import AssistantError, IndexMissingError, QuestionError
+from assistant.models import Answer, Request, Turn
+from assistant.sentences import split_sentences
+from assistant.verify import cited_sentences, normalise, strip_markers
+
+QUESTIONS = [
+    "Who is the project coordinator at LUMC?",
+    "What are the focus areas of the exchange?",
+    "When was NUSM founded?",
+    "Can staff take part?",
+    "What does Leiden study about ageing?",
+]
 
 
-def test_answers_cite_every_sentence_with_a_quote_from_its_chunk(fixture_assistant):
-    answer = fixture_assistant.ask("Who is the project coordinator at LUMC?")
-    assert not answer.abstained
-    assert "Maria Yazdanbakhsh" in answer.answer
+def _chunk_text(assistant: Assistant, chunk_id: str) -> str:
+    [(chunk, _)] = assistant.retriever.store.get([chunk_id])
+    return chunk.text
+
+
+def _same(a: Answer, b: Answer) -> bool:
+    """Equal but for the timings, which differ from one run to the next."""
+    return a.model_dump(exclude={"timings_ms"}) == b.model_dump(exclude={"timings_ms"})
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_sentence_is_cited_and_each_citation_quotes_its_chunk(fake_assistant, question):
+    answer = fake_assistant.ask(question)
+    assert not answer.abstained and answer.citations and answer.abstention is None
+    retrieved = {r.chunk_id for r in answer.retrieval}
+    numbers = {c.n for c in answer.citations}
     for c in answer.citations:
-        assert f"{c.quote} [{c.n}]" in answer.answer
-        chunk_ids = [r.chunk_id for r in answer.retrieval]
-        assert c.chunk_id in chunk_ids
-    assert answer.citations[0].section == "Key facts"
-    assert set(answer.timings_ms) >= {"condense", "retrieve", "answer", "total"}
+        assert c.chunk_id in retrieved
+        assert normalise(c.quote) in normalise(_chunk_text(fake_assistant, c.chunk_id))
+        assert c.title and c.source in {"exchange.md", "history.txt"}
+    for sentence, cited in cited_sentences(answer.answer):
+        assert cited and set(cited) <= numbers, sentence
+        assert any(
+            normalise(sentence) in normalise(c.quote) for c in answer.citations if c.n in cited
+        )
 
 
-def test_out_of_scope_questions_abstain_and_name_whom_to_ask(fixture_assistant):
-    answer = fixture_assistant.ask("Who won the 2022 World Cup?")
-    assert answer.abstained
+def test_the_answer_states_what_was_asked_with_its_section(fake_assistant):
+    answer = fake_assistant.ask("Who is the project coordinator at LUMC?")
+    assert "Maria Yazdanbakhsh" in answer.answer
+    [cited] = [c for c in answer.citations if "Yazdanbakhsh" in c.quote]
+    assert cited.section == "Key facts" and cited.url == "https://example.org/exchange"
+    assert answer.retrieval[0].chunk_id == cited.chunk_id  # the cited chunk leads
+    assert set(answer.timings_ms) >= {"retrieve", "answer", "total"}
+    assert 0.0 <= answer.support <= 1.0
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_highlights_are_sentences_of_the_answer_under_their_citation(fake_assistant, question):
+    answer = fake_assistant.ask(question)
+    assert answer.highlights
+    sentences = {normalise(s) for s, _ in cited_sentences(answer.answer)}
+    quotes = {c.n: normalise(c.quote) for c in answer.citations}
+    for h in answer.highlights:
+        assert normalise(h.text) in sentences
+        assert normalise(h.text) in quotes[h.n]
+
+
+def test_the_answer_is_the_passage_as_the_document_words_it(fake_assistant):
+    answer = fake_assistant.ask("What are the focus areas of the exchange?")
+    text = strip_markers(answer.answer)
+    for area in ("medical technology", "infectious diseases", "ageing"):
+        assert area in text
+    source = (FIXTURES / "corpus" / "exchange.md").read_text()
+    for sentence in split_sentences(text):
+        assert normalise(sentence) in normalise(source)
+
+
+def test_a_question_with_no_word_of_the_corpus_is_off_topic(fake_assistant):
+    answer = fake_assistant.ask("Who won the 2022 World Cup?")
+    assert answer.abstained and answer.abstention == "off_topic"
+    assert answer.citations == [] and answer.highlights == []
+    assert "not seem to be about" in answer.answer and "coordinator" in answer.answer
+
+
+def test_a_question_the_documents_do_not_answer_is_not_covered(fake_assistant):
+    answer = fake_assistant.ask("Who is the president of Nagasaki University?")
+    assert answer.abstained and answer.abstention == "not_covered"
     assert answer.citations == []
-    assert "coordinator" in answer.answer
+    assert "do not answer" in answer.answer and "coordinator" in answer.answer
+
+
+def test_a_question_in_another_language_is_told_questions_are_read_in_english(fake_assistant):
+    answer = fake_assistant.ask(
+        "Welke studenten kunnen deelnemen aan de uitwisseling tussen Leiden en Nagasaki?"
+    )
+    assert answer.abstained and answer.abstention == "language"
+    assert "English" in answer.answer and answer.citations == []
 
 
 @pytest.mark.parametrize(
     "question",
-    ["Wie heeft het WK 2022 gewonnen?", "<script>alert(1)</script>", "%%%% ???? ####"],
+    ["<script>alert(1)</script>", "%%%% ???? ####", "Wie heeft het WK 2022 gewonnen?"],
 )
-def test_odd_questions_abstain_rather_than_fail(fixture_assistant, question):
-    assert fixture_assistant.ask(question).abstained
+def test_odd_questions_abstain_rather_than_fail(fake_assistant, question):
+    answer = fake_assistant.ask(question)
+    assert answer.abstained and answer.abstention in {"not_covered", "off_topic", "language"}
+    assert answer.citations == []
 
 
-def test_follow_ups_use_the_conversation(fixture_assistant):
-    answer = fixture_assistant.ask(
-        "what does Nagasaki study about the last one?",
-        [Turn(question="What are the focus areas of the exchange?")],
+def test_a_follow_up_is_read_with_the_conversation(fake_assistant):
+    # Read alone, "and by whom?" asks nothing; with the question before it, it is answered.
+    assert fake_assistant.ask("and by whom?").abstained
+    answer = fake_assistant.ask("and by whom?", ["When was NUSM founded?"])
+    assert not answer.abstained and "Dutch Navy" in answer.answer
+    assert "NUSM" in answer.query  # the query it was answered with holds the conversation
+
+
+def test_a_follow_up_with_the_earlier_answer_does_not_repeat_it(fake_assistant):
+    first = fake_assistant.ask("When was NUSM founded?")
+    answer = fake_assistant.ask(
+        "tell me more", [Turn(question="When was NUSM founded?", answer=first.answer)]
     )
-    assert "population cohorts" in answer.answer
+    assert not answer.abstained
+    said = {normalise(s) for s, _ in cited_sentences(first.answer)}
+    assert any(normalise(s) not in said for s, _ in cited_sentences(answer.answer))
 
 
-def test_history_given_as_plain_questions_is_answered_again(fixture_assistant):
-    answer = fixture_assistant.ask("and who coordinates it?", ["Tell me about the LUMC exchange"])
-    assert "Yazdanbakhsh" in answer.answer
+def test_history_given_as_plain_questions_is_answered_again(fake_assistant):
+    plain = fake_assistant.ask("and by whom?", ["When was NUSM founded?"])
+    turn = fake_assistant.ask("and by whom?", [Turn(question="When was NUSM founded?")])
+    assert _same(plain, turn)
 
 
-def test_control_characters_are_removed_from_questions():
+def test_a_follow_up_on_its_own_topic_is_read_alone(fake_assistant):
+    answer = fake_assistant.ask("Can staff take part?", ["When was NUSM founded?"])
+    assert not answer.abstained and "Staff members" in answer.answer
+    assert "1857" not in answer.answer
+
+
+def test_stream_grows_to_the_answer_ask_gives(fake_assistant):
+    question = "What are the focus areas of the exchange?"
+    parts = list(fake_assistant.stream(question))
+    assert parts and all(isinstance(p, Answer) for p in parts)
+    assert _same(parts[-1], fake_assistant.ask(question))
+    abstained = list(fake_assistant.stream("Who won the 2022 World Cup?"))
+    assert _same(abstained[-1], fake_assistant.ask("Who won the 2022 World Cup?"))
+
+
+def test_the_chain_takes_requests_and_gives_answers(fake_assistant):
+    request = Request(question="When was NUSM founded?")
+    answer = fake_assistant.chain.invoke(request)
+    assert isinstance(answer, Answer) and "1857" in answer.answer
+    assert _same(answer, fake_assistant.ask("When was NUSM founded?"))
+    answers = fake_assistant.chain.batch(
+        [
+            request,
+            Request(question="Who won the 2022 World Cup?"),
+            Request(question="and by whom?", history=["When was NUSM founded?"]),
+        ]
+    )
+    assert "1857" in answers[0].answer and answers[1].abstained
+    assert "Dutch Navy" in answers[2].answer
+
+
+def test_batch_answers_each_question_as_ask_does(fake_assistant):
+    answers = fake_assistant.batch(QUESTIONS[:3])
+    assert all(_same(a, fake_assistant.ask(q)) for a, q in zip(answers, QUESTIONS, strict=False))
+
+
+def test_control_characters_are_removed_from_questions(fake_assistant):
     assert clean_question("Who\x00 coordinates\x1b the\u200b exchange?\n", 100) == (
         "Who coordinates the exchange?"
+    )
+    assert "Yazdanbakhsh" in fake_assistant.ask("Who\x00 is the project\x1b coordinator?").answer
+
+
+def test_markup_around_a_question_is_dropped():
+    assert clean_question("<b>When</b> was <i>NUSM</i> founded?<script>x()</script>", 200) == (
+        "When was NUSM founded?"
     )
 
 
 @pytest.mark.parametrize(
     ("question", "message"), [("   \n\t", "type a question"), ("x" * 100_000, "too long")]
 )
-def test_empty_and_huge_questions_are_refused(fixture_assistant, question, message):
+def test_empty_and_huge_questions_are_refused(fake_assistant, question, message):
     with pytest.raises(QuestionError, match=message):
-        fixture_assistant.ask(question)
+        fake_assistant.ask(question)
 
 
-def test_a_missing_index_is_one_clear_error(tmp_path, embedder):
-    assistant = Assistant(Settings(index_dir=tmp_path / "none"), embedder)
+def test_a_missing_index_is_one_clear_error(tmp_path, make_assistant):
+    assistant = make_assistant(tmp_path / "none")
     with pytest.raises(IndexMissingError, match="exchange-assistant ingest"):
         assistant.ask("Who coordinates the exchange?")
 
 
-def test_stream_grows_to_the_final_answer(fixture_assistant):
-    parts = list(fixture_assistant.stream("What are the focus areas of the exchange?"))
-    final = fixture_assistant.ask("What are the focus areas of the exchange?")
-    assert parts[-1].answer == final.answer and parts[-1].citations == final.citations
-    assert all(final.answer.startswith(p.answer) for p in parts)
+def test_a_broken_calibration_file_is_one_clear_error(tmp_path, fake_index, make_assistant):
+    broken = tmp_path / "calibration.json"
+    broken.write_text("{")
+    assistant = make_assistant(fake_index, answer={"calibration": broken})
+    with pytest.raises(AssistantError, match="calibrat"):
+        assistant.ask("When was NUSM founded?")
 
 
-def test_the_pipeline_is_a_langchain_runnable(fixture_assistant):
-    answers = fixture_assistant.chain.batch(
-        [
-            {"question": "When was NUSM founded?", "history": []},
-            {"question": "Who won the 2022 World Cup?", "history": []},
-        ]
-    )
-    assert "1857" in answers[0].answer and answers[1].abstained
-
-
-def test_a_new_index_generation_is_picked_up_without_restart(settings, embedder):
+def test_a_new_index_generation_is_picked_up_without_restart(
+    tmp_path, corpus, fake_embedder, make_assistant, fake_settings
+):
     from assistant.ingest import ingest
 
-    ingest(settings, embedder=embedder)
-    assistant = Assistant(settings, embedder)
-    assert assistant.ask("What does the summer school teach?").abstained
-    (settings.corpus_dir / "summer.md").write_text(
+    settings = fake_settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    ingest(settings, embedder=fake_embedder)
+    assistant = make_assistant(settings.index_dir, corpus)
+    assert assistant.ask("What does the summer school teach about malaria?").abstained
+    (corpus / "summer.md").write_text(
         "# Summer school\n\nThe summer school teaches the diagnosis of malaria.\n"
     )
-    ingest(settings, embedder=embedder)
-    assert "malaria" in assistant.ask("What does the summer school teach?").answer
+    ingest(settings, embedder=fake_embedder)
+    answer = assistant.ask("What does the summer school teach about malaria?")
+    assert not answer.abstained and "malaria" in answer.answer
+    assert any(c.source == "summer.md" for c in answer.citations)
+
+
+def test_the_settings_shape_the_answer(fake_index, make_assistant):
+    one = make_assistant(fake_index, answer={"max_passages": 1, "extra_margin": 1.0})
+    wide = make_assistant(fake_index, answer={"max_passages": 3, "extra_margin": 1.0})
+    question = "What does Leiden study about ageing?"
+    assert len(one.ask(question).citations) == 1
+    assert len(wide.ask(question).citations) > 1
+    never = make_assistant(fake_index, abstain_threshold=1.0)
+    assert never.ask("Who is the project coordinator at LUMC?").abstained

@@ -1,13 +1,14 @@
-"""The eval suite's own logic: datasets, metrics, thresholds, calibration, and a small run."""
+"""The eval suite's own logic: datasets, metrics, the dev/test split, thresholds on test,
+reports, and one small run on the real models."""
 
 import json
+import string
 
 import pytest
 from conftest import FIXTURES
 
 from assistant.errors import AssistantError
 from assistant.models import Chunk
-from evals.calibrate import sweep
 from evals.dataset import Case, GoldSource, load_cases
 from evals.metrics import (
     Cited,
@@ -18,7 +19,8 @@ from evals.metrics import (
     fact_stated,
     score_case,
 )
-from evals.runner import check_thresholds
+from evals.runner import check_thresholds, markdown, write_reports
+from evals.suites import SPLITS, load_suites, split_of
 
 CHUNKS = [
     Chunk(
@@ -91,30 +93,103 @@ def test_abstention_metrics():
     assert agg["fact_recall"] == 0.5
 
 
-def test_thresholds_and_baselines_are_checked():
-    report = {
+def test_the_split_is_fixed_by_the_id_and_about_half_and_half():
+    ids = [f"{word}-{n:03d}" for word in ("page", "case", "realistic") for n in range(400)]
+    splits = [split_of(i) for i in ids]
+    assert set(splits) == set(SPLITS)
+    assert splits == [split_of(i) for i in ids]  # the same every time
+    assert 0.45 < splits.count("dev") / len(ids) < 0.55
+    for letter in string.ascii_lowercase:  # no family of ids lands on one side
+        family = [split_of(f"{letter}-{n}") for n in range(100)]
+        assert 0.3 < family.count("dev") / 100 < 0.7
+
+
+def _report(dev_recall: float, test_recall: float, baseline_recall: float) -> dict:
+    """A report as the runner writes it, for one suite, with made-up figures."""
+
+    def agg(recall):
+        return {"cases": 10, "fact_recall": recall, "hit@3": 0.9, "answer_words_p50": 40}
+
+    rows = [
+        {
+            "id": "c1",
+            "split": "test",
+            "category": "history",
+            "question": "When | why?",
+            "history": [],
+            "answerable": True,
+            "abstained": False,
+            "support": 0.9,
+            "answer": "x [1]",
+            "words": 1,
+            "passed": False,
+            "failures": ["missing: 1857"],
+            "known_failure": None,
+            "latency_ms": 3.0,
+        },
+    ]
+    return {
+        "date": "2026-11-27T09:00:00+00:00",
         "mode": "extractive",
-        "overall": {
-            "ours": {"fact_recall": 0.95, "hit@3": 0.9},
-            "bm25 only": {"fact_recall": 0.96, "hit@3": 0.5},
+        "suites": {
+            "programme": {
+                "about": "the shipped corpus",
+                "corpus": "corpus",
+                "unknown_gold_sources": [],
+                "splits": {
+                    "dev": {"ours": agg(dev_recall), "bm25 only": agg(baseline_recall)},
+                    "test": {"ours": agg(test_recall), "bm25 only": agg(baseline_recall)},
+                },
+                "categories": {"history": agg(test_recall)},
+                "cases": rows,
+            }
         },
     }
+
+
+def test_thresholds_hold_on_the_test_split_only():
     rules = {
         "extractive": {
-            "fact_recall": {"min": 0.9},
-            "hit@3": {"min": 0.95},
-            "beat_baselines": ["fact_recall"],
+            "all": {"fact_recall": {"min": 0.9}, "answer_words_p50": {"max": 80}},
+            "programme": {"beat_baselines": ["fact_recall"]},
+            "page-html": {"fact_recall": {"min": 0.99}},  # another suite's rule: not applied
         }
     }
-    held = {(m, ok) for m, _, ok in check_thresholds(report, rules)}
-    assert held == {("fact_recall", True), ("hit@3", False), ("fact_recall", False)}
+    good_test = check_thresholds(
+        _report(dev_recall=0.1, test_recall=0.95, baseline_recall=0.5), rules
+    )
+    assert [(c, ok) for c, _, ok in good_test] == [
+        ("programme fact_recall", True),
+        ("programme answer_words_p50", True),
+        ("programme fact_recall", True),
+    ]
+    bad_test = check_thresholds(
+        _report(dev_recall=0.99, test_recall=0.6, baseline_recall=0.7), rules
+    )
+    assert [ok for _, _, ok in bad_test] == [False, True, False]
 
 
-def test_calibration_picks_the_threshold_that_separates_best():
-    supports = [(0.9, True), (0.8, True), (0.7, True), (0.3, False), (0.2, False), (0.75, False)]
-    best = sweep(supports, max_false_abstention=0.0)["best"]
-    assert 0.3 < best["threshold"] <= 0.7
-    assert best["false_abstention"] == 0 and best["abstention_recall"] == pytest.approx(2 / 3)
+def test_a_metric_a_suite_cannot_measure_is_not_checked():
+    report = _report(0.9, 0.9, 0.5)
+    report["suites"]["programme"]["splits"]["test"]["ours"]["followup_accuracy"] = None
+    rules = {"extractive": {"all": {"followup_accuracy": {"min": 0.9}}}}
+    assert check_thresholds(report, rules) == []
+
+
+def test_reports_are_written_as_json_and_markdown(tmp_path):
+    report = _report(0.9, 0.8, 0.5)
+    checks = check_thresholds(report, {"extractive": {"all": {"fact_recall": {"min": 0.9}}}})
+    json_path, md_path = write_reports(report, checks, tmp_path / "reports")
+    data = json.loads(json_path.read_text())
+    assert data["suites"]["programme"]["splits"]["test"]["ours"]["fact_recall"] == 0.8
+    assert data["thresholds"] == [
+        {"check": "programme fact_recall", "rule": ">= 0.9 (0.800)", "held": False}
+    ]
+    text = md_path.read_text()
+    assert text.startswith("# Eval report (extractive)")
+    assert "| programme | dev |" in text and "| programme | test |" in text
+    assert "**NO**" in text and "When \\| why?" in text  # a pipe in a question is escaped
+    assert text == markdown(report, checks)
 
 
 def test_datasets_load_from_yaml_and_jsonl_and_bad_ones_are_one_error(tmp_path):
@@ -130,33 +205,67 @@ def test_datasets_load_from_yaml_and_jsonl_and_bad_ones_are_one_error(tmp_path):
         load_cases(tmp_path / "dup.jsonl")
 
 
-def test_the_shipped_dataset_is_valid_and_covers_what_the_issue_asks():
-    from evals.runner import DEFAULT_DATASET
+def test_the_shipped_suites_are_valid_and_cover_what_the_issues_ask():
+    suites = {s.name: s for s in load_suites()}
+    assert {"programme", "page-html", "page-pdf"} <= set(suites)
+    for suite in suites.values():
+        cases = suite.load()
+        assert cases, suite.name
+        assert {c.id for c in suite.load("dev")} | {c.id for c in suite.load("test")} == {
+            c.id for c in cases
+        }
+        assert suite.load("dev") and suite.load("test"), suite.name
+    programme = suites["programme"].load()
+    assert len(programme) >= 80
+    assert sum(not c.answerable for c in programme) >= 20
+    assert sum(bool(c.history) for c in programme) >= 10
+    assert sum(c.category == "adversarial" for c in programme) >= 5
+    assert len(suites["page-html"].load()) >= 40
 
-    cases = load_cases(DEFAULT_DATASET)
-    assert len(cases) >= 80
-    assert sum(not c.answerable for c in cases) >= 20
-    assert sum(bool(c.history) for c in cases) >= 10
-    assert sum(c.category == "adversarial" for c in cases) >= 5
+
+def test_an_unknown_suite_is_one_clear_error(capsys):
+    from evals.__main__ import main
+
+    assert main(["--suite", "no-such-suite"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: No eval suite is named no-such-suite."
 
 
-def test_a_run_on_the_fixture_index_writes_both_reports(fixture_index, embedder, tmp_path):
-    from assistant.config import Settings
-    from evals.runner import run
+def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
+    """End to end on the real models: `python -m evals --dataset ... --corpus ... --index ...`."""
+    from evals.__main__ import main
 
-    dataset = tmp_path / "cases.yaml"
-    dataset.write_text(
-        "- {id: a, category: k, question: 'Who coordinates the exchange?', answerable: true,\n"
-        "   facts: [[Yazdanbakhsh]], sources: [{file: exchange.md, section: Key facts}]}\n"
-        "- {id: b, category: u, question: 'Who won the 2022 World Cup?', answerable: false}\n"
-    )
     thresholds = tmp_path / "t.yaml"
     thresholds.write_text(
-        "extractive:\n  fact_recall: {min: 1.0}\n  abstention_recall: {min: 1.0}\n"
+        "extractive:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
+        "    citation_precision: {min: 0.5}\n"
     )
-    settings = Settings(index_dir=fixture_index, corpus_dir=FIXTURES / "corpus")
-    code = run(settings, dataset, thresholds, baselines=True, reports=tmp_path / "reports")
-    assert code == 0
-    report = json.loads((tmp_path / "reports" / "report-extractive.json").read_text())
-    assert set(report["overall"]) == {"ours", "dense (langchain defaults)", "bm25 only"}
-    assert (tmp_path / "reports" / "report-extractive.md").read_text().startswith("# Eval report")
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "--dataset",
+            str(FIXTURES / "evals-small.yaml"),
+            "--corpus",
+            str(FIXTURES / "corpus"),
+            "--index",
+            str(tmp_path / "index"),
+            "--thresholds",
+            str(thresholds),
+            "--reports",
+            str(reports),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    report = json.loads((reports / "report-extractive.json").read_text())
+    suite = report["suites"]["evals-small"]
+    assert set(suite["splits"]) == {"dev", "test"}
+    assert set(suite["splits"]["test"]) == {"ours", "dense (langchain defaults)", "bm25 only"}
+    assert {c["id"]: c["split"] for c in suite["cases"]} == {
+        c.id: split_of(c.id) for c in load_cases(FIXTURES / "evals-small.yaml")
+    }
+    assert suite["splits"]["test"]["ours"]["cases"] + suite["splits"]["dev"]["ours"]["cases"] == 6
+    assert all(t["held"] for t in report["thresholds"]) and report["thresholds"]
+    assert (reports / "report-extractive.md").read_text().startswith("# Eval report")
+    assert "evals-small" in out
+    assert (tmp_path / "index").is_dir()  # the suite's index went where it was told

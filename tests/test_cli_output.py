@@ -1,0 +1,39 @@
+"""What `exchange-assistant ask` prints, for answers of the fake assistant: the JSON contract of
+--json (README) and the emphasis of the sentences that carry the answer."""
+
+import json
+
+from assistant.cli import answer_json, render_text
+
+CONTRACT = {"answer", "abstained", "citations", "highlights", "retrieval", "timings_ms"}
+
+
+def test_the_json_of_an_answer_keeps_the_contract(fake_assistant):
+    answer = fake_assistant.ask("What are the focus areas of the exchange?")
+    data = json.loads(json.dumps(answer_json(answer)))
+    assert CONTRACT <= set(data)
+    assert data["answer"] == answer.answer and data["abstained"] is False
+    for c in data["citations"]:
+        assert {"n", "title", "source", "section", "url", "quote"} <= set(c)
+    assert data["highlights"] and all(set(h) == {"n", "text"} for h in data["highlights"])
+    numbers = {c["n"] for c in data["citations"]}
+    assert {h["n"] for h in data["highlights"]} <= numbers
+    for hit in data["retrieval"]:
+        assert set(hit) >= {"chunk_id", "source", "score"}
+    assert data["abstention"] is None
+
+
+def test_the_json_of_an_abstention_says_why(fake_assistant):
+    data = answer_json(fake_assistant.ask("Who won the 2022 World Cup?"))
+    assert data["abstained"] is True and data["citations"] == [] and data["highlights"] == []
+    assert data["abstention"] == "off_topic"
+
+
+def test_the_highlighted_sentences_are_emphasised_in_the_text(fake_assistant):
+    answer = fake_assistant.ask("What does Leiden study about ageing?")
+    text = render_text(answer, emphasis=lambda s: f"<<{s}>>")
+    for h in answer.highlights:
+        assert f"<<{h.text}>> [{h.n}]" in text
+    emphasised = text.count("<<")
+    assert emphasised == len(answer.highlights)
+    assert "Sources:" in text and "[1] Exchange overview ›" in text
