@@ -32,6 +32,13 @@ class Features(BaseModel):
     missing_idf: float = Field(
         description="IDF of the rarest question term the answer lacks, over the highest IDF."
     )
+    near_terms: float = Field(
+        description="Like answer_terms, but a term the answer lacks counts by how near (word "
+        "vectors) its nearest word of the answer is: 'stay' is near 'stays' and 'lasts'."
+    )
+    near_missing: float = Field(
+        description="The largest IDF x (1 - nearness) of a question term, over the highest IDF."
+    )
 
 
 FEATURES = list(Features.model_fields)

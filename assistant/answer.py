@@ -17,7 +17,7 @@ import numpy as np
 
 from .abstain import AbstentionModel, Features
 from .config import AnswerSettings
-from .lexical import tokenize
+from .lexical import content_words, tokenize
 from .logistic import LogisticModel
 from .models import Draft, Evidence, Passage
 from .passages import Window, windows
@@ -36,12 +36,14 @@ class ExtractiveAnswerer:
         settings: AnswerSettings,
         abstention: AbstentionModel,
         ranker: LogisticModel,
+        words=None,
     ) -> None:
         self.scorer = scorer  # PassageScorer or a fake with the same `score` and `queries`
         self.lexicon = lexicon  # Bm25Index: term statistics of the corpus
         self.settings = settings
         self.abstention = abstention
         self.ranker = ranker
+        self.words = words  # WordVectors: how near a question's word is to the answer's words
 
     def candidates(self, query: str, evidence: list[Evidence]) -> list[tuple[Window, dict]]:
         """Every candidate window of the evidence with its ranker features."""
@@ -160,7 +162,19 @@ class ExtractiveAnswerer:
         weight = float(idf.sum()) or 1.0
         rarest = self.lexicon.idf("\x00")  # a term no document has: the highest IDF there is
         missing = idf[in_answer == 0]
+        near = in_answer.copy()
+        if self.words is not None and terms and (in_answer == 0).any():
+            asked = content_words(query)
+            given = {}
+            for w in chosen:
+                given.update(content_words(w.text))
+            absent = [asked.get(t, t) for t, has in zip(terms, in_answer, strict=True) if not has]
+            closeness = iter(self.words.nearest(absent, list(given.values())))
+            near = np.array([1.0 if has else next(closeness) for has in in_answer])
+        near = np.clip(near, 0.0, 1.0)
         return Features(
+            near_terms=float((idf * near).sum() / weight) if terms else 0.0,
+            near_missing=float((idf * (1 - near)).max() / rarest) if terms and rarest else 0.0,
             missing_idf=float(missing.max() / rarest) if len(missing) and rarest else 0.0,
             ranker=float(1.0 / (1.0 + np.exp(-best.score))),
             best=float(best.e5),

@@ -11,9 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .abstain import AbstentionModel
-from .logistic import LogisticModel
 from .config import AnswerSettings, Settings
 from .errors import AssistantError
+from .logistic import LogisticModel
 
 DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 

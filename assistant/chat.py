@@ -22,12 +22,11 @@ from .models import (
     Answer,
     Citation,
     Draft,
-    Evidence,
     Highlight,
     Query,
     Request,
-    Retrieved,
     RetrievalHit,
+    Retrieved,
     Turn,
 )
 from .sentences import split_sentences
@@ -133,8 +132,10 @@ class Assistant:
             )
             answer_settings, abstention, ranker = resolve(s)
             self.answer_settings = answer_settings
+            from .word_vectors import WordVectors
+
             self._answerer = ExtractiveAnswerer(
-                self.scorer, bm25, answer_settings, abstention, ranker
+                self.scorer, bm25, answer_settings, abstention, ranker, WordVectors(self.embedder)
             )
             self._speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
             self._loaded_gen = gen
@@ -208,9 +209,11 @@ class Assistant:
         started = time.perf_counter()
         question = clean_question(request.question, self.settings.max_question_chars)
         self._ensure_index()
-        turns = self._turns(request.history) if answer else [
-            t if isinstance(t, Turn) else Turn(question=str(t)) for t in request.history
-        ]
+        turns = (
+            self._turns(request.history)
+            if answer
+            else [t if isinstance(t, Turn) else Turn(question=str(t)) for t in request.history]
+        )
         question = self._speller.fix(question)
         contextual = None
         said: list[str] = []
@@ -317,7 +320,11 @@ class Assistant:
                 timings["first_token"] = progress.first_token_ms
             if not progress.done:
                 yield self._compose_generated(
-                    progress.kept, shown, timings, common, len(progress.removed),
+                    progress.kept,
+                    shown,
+                    timings,
+                    common,
+                    len(progress.removed),
                     pending=progress.pending,
                 )
         timings["answer"] = _ms(started)
@@ -464,10 +471,7 @@ class Assistant:
                 f"all the programme documents cover. For questions about the exchange, ask "
                 f"{contact}."
             )
-        return (
-            "The programme documents do not answer this question, "
-            f"so please ask {contact}."
-        )
+        return f"The programme documents do not answer this question, so please ask {contact}."
 
 
 def _ms(since: float) -> float:

@@ -12,7 +12,7 @@ class AnswerSettings(BaseModel):
     """How the extractive answer is chosen (EXCHANGE_ANSWER__<FIELD>). The fitted knobs are
     empty by default, which means the values fitted on the dev split in calibration.json."""
 
-    chunks: int = Field(5, ge=1, le=50, description="Evidence chunks whose passages are scored.")
+    chunks: int = Field(8, ge=1, le=50, description="Evidence chunks whose passages are scored.")
     window_sentences: int = Field(
         3, ge=1, le=10, description="Most consecutive sentences (or lists) in one passage."
     )
@@ -21,20 +21,29 @@ class AnswerSettings(BaseModel):
     )
     max_passages: int = Field(3, ge=1, le=10, description="Most passages in one answer.")
     extra_margin: float | None = Field(
-        None, ge=0.0, le=10.0, description="A passage of another chunk joins the answer when it "
-        "scores within this much of the best (fitted)."
+        None,
+        ge=0.0,
+        le=10.0,
+        description="A passage of another chunk joins the answer when it "
+        "scores within this much of the best (fitted).",
     )
     sentence_cost: float | None = Field(
-        None, ge=-1.0, le=1.0, description="Score a passage pays for each sentence after its "
-        "first (fitted)."
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Score a passage pays for each sentence after its first (fitted).",
     )
     followup_margin: float | None = Field(
-        None, ge=-1.0, le=1.0, description="A follow-up is read with the conversation unless "
-        "read alone it is this much likelier to be answered (fitted)."
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="A follow-up is read with the conversation unless "
+        "read alone it is this much likelier to be answered (fitted).",
     )
     calibration: Path | None = Field(
-        None, description="A calibration file (JSON) from `python -m evals calibrate`; empty "
-        "means the one shipped with the package."
+        None,
+        description="A calibration file (JSON) from `python -m evals calibrate`; empty "
+        "means the one shipped with the package.",
     )
 
 
@@ -108,7 +117,7 @@ class Settings(BaseSettings):
         20, ge=1, le=10_000, description="Candidates taken from the dense (Chroma) search."
     )
     bm25_k: int = Field(20, ge=1, le=10_000, description="Candidates taken from the BM25 search.")
-    top_k: int = Field(7, ge=1, le=1000, description="Chunks kept as evidence after fusion.")
+    top_k: int = Field(10, ge=1, le=1000, description="Chunks kept as evidence after fusion.")
     rrf_k: int = Field(60, ge=0, le=100_000, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(
         1.0,
@@ -178,7 +187,10 @@ class Settings(BaseSettings):
         "empty means the threshold calibrated by `python -m evals calibrate`.",
     )
     scorer_threads: int | None = Field(
-        None, ge=1, le=1024, description="CPU threads of the passage scorer (e5); empty means all cores."
+        None,
+        ge=1,
+        le=1024,
+        description="CPU threads of the passage scorer (e5); empty means all cores.",
     )
     max_question_chars: int = Field(
         1000, ge=1, le=1_000_000, description="Longest question accepted."

@@ -35,7 +35,7 @@ from .generations import (
 )
 from .models import Chunk, IngestReport, SkippedFile
 
-CHUNKER_VERSION = "3"  # bump when what an index generation holds changes
+CHUNKER_VERSION = "4"  # bump when what an index generation holds changes
 
 
 class Report(IngestReport):

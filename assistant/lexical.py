@@ -36,6 +36,17 @@ def tokenize(text: str) -> tuple[str, ...]:
     return tuple(_stemmer.stemWords(words))
 
 
+def content_words(text: str) -> dict[str, str]:
+    """The text's words that tokenize keeps, each with its stem: {stem: first surface form}."""
+    words = [
+        w for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 1 or w.isdigit())
+    ]
+    out: dict[str, str] = {}
+    for word, stem in zip(words, _stemmer.stemWords(words), strict=True):
+        out.setdefault(stem, word)
+    return out
+
+
 class Bm25Index:
     """BM25 over chunk texts (bm25s), saved beside the Chroma data of one index generation."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 
 class LogisticModel(BaseModel):

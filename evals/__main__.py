@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             suites = load_suites(args.suites_file, args.suite)
         if args.action == "calibrate":
             return calibrate.main(settings, suites, args.out)
-        return runner.run(
-            settings, suites, args.thresholds, not args.no_baselines, args.reports
-        )
+        return runner.run(settings, suites, args.thresholds, not args.no_baselines, args.reports)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -22,11 +22,11 @@ import sys
 from pathlib import Path
 
 from assistant.abstain import choose_threshold, fit
-from assistant.logistic import fit_logistic
 from assistant.calibration import DEFAULT_FILE, Calibration
 from assistant.chat import Assistant
 from assistant.config import Settings
 from assistant.errors import QuestionError
+from assistant.logistic import fit_logistic
 from assistant.models import Draft, Request
 
 from .dataset import Case
@@ -34,7 +34,7 @@ from .metrics import fact_stated
 from .suites import Suite, ensure_index
 
 MARGINS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]  # in ranker logits
-FOLLOWUP_MARGINS = [-0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 1.0]
+FOLLOWUP_MARGINS = [-1.0, -0.6, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.6, 1.0]
 WORD_BUDGET = 75  # median answer words on dev; the target is 80 on test, so a little room is left
 MAX_FALSE_ABSTENTION = 0.05
 
@@ -123,8 +123,11 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     ranker = fit_logistic(names, rows, hits)
     for a in _assistants(items):
         a.answerer.ranker = ranker
-    log(f"ranker: {len(rows)} windows ({sum(hits)} state a fact): "
-        f"{dict(zip(names, ranker.weights, strict=True))}", file=sys.stderr)
+    log(
+        f"ranker: {len(rows)} windows ({sum(hits)} state a fact): "
+        f"{dict(zip(names, ranker.weights, strict=True))}",
+        file=sys.stderr,
+    )
 
     # 2. Passages: facts stated against words, abstention aside.
     cost = 0.0
@@ -139,8 +142,11 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     within = [g for g in grid if g[2] <= WORD_BUDGET] or grid
     margin, recall, words = max(within, key=lambda g: (g[1], -g[2]))
     _set(items, extra_margin=margin, sentence_cost=cost)
-    log(f"passages: extra_margin {margin}: fact recall {recall:.3f}, "
-        f"median {words} words (dev, no abstention)", file=sys.stderr)
+    log(
+        f"passages: extra_margin {margin}: fact recall {recall:.3f}, "
+        f"median {words} words (dev, no abstention)",
+        file=sys.stderr,
+    )
 
     # 3. Abstention model on the dev drafts (a follow-up as read with the conversation).
     drafts = [i.drafts() for i in items]
@@ -168,21 +174,22 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         if score > best_f[1]:
             best_f = (fm, score)
     followup_margin = best_f[0]
-    log(f"follow-ups: margin {followup_margin}: {best_f[1]:.3f} of {len(follow)} dev follow-ups "
-        "read right (before abstention)", file=sys.stderr)
+    log(
+        f"follow-ups: margin {followup_margin}: {best_f[1]:.3f} of {len(follow)} dev follow-ups "
+        "read right (before abstention)",
+        file=sys.stderr,
+    )
 
     # 5. Threshold on the probabilities of the drafts as they will be chosen.
     probabilities = []
-    for (alone, joined) in drafts:
+    for alone, joined in drafts:
         pa = model.probability(alone.features) if alone.features else 0.0
         if joined is not None and joined.features:
             pj = model.probability(joined.features)
             probabilities.append(pj if pa - pj < followup_margin else pa)
         else:
             probabilities.append(pa)
-    threshold, a_recall, false_rate = choose_threshold(
-        probabilities, labels, MAX_FALSE_ABSTENTION
-    )
+    threshold, a_recall, false_rate = choose_threshold(probabilities, labels, MAX_FALSE_ABSTENTION)
     names = ", ".join(s.name for s in suites)
     fitted_on = (
         f"dev split of {names}: {len(items)} cases ({sum(labels)} answerable), "

@@ -173,8 +173,13 @@ def split_table(suite: dict) -> str:
 
 def summary_table(report: dict) -> str:
     """One line a suite: the figures that matter most, dev and test."""
-    metrics = ["fact_recall", "abstention_recall", "false_abstention_rate", "followup_accuracy",
-               "answer_words_p50"]
+    metrics = [
+        "fact_recall",
+        "abstention_recall",
+        "false_abstention_rate",
+        "followup_accuracy",
+        "answer_words_p50",
+    ]
     head = "| suite | split | cases | " + " | ".join(metrics) + " |"
     lines = [head, "|---" * (len(metrics) + 3) + "|"]
     for name, suite in report["suites"].items():
@@ -189,8 +194,15 @@ def summary_table(report: dict) -> str:
 
 
 def category_table(suite: dict) -> str:
-    cols = ["cases", "pass_rate", "hit@3", "fact_recall", "abstention_recall",
-            "false_abstention_rate", "answer_words_p50"]
+    cols = [
+        "cases",
+        "pass_rate",
+        "hit@3",
+        "fact_recall",
+        "abstention_recall",
+        "false_abstention_rate",
+        "answer_words_p50",
+    ]
     lines = ["| category (test) | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for cat, agg in suite["categories"].items():
         lines.append(f"| {cat} | " + " | ".join(_fmt(agg.get(c)) for c in cols) + " |")
@@ -231,8 +243,10 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
             "",
         ]
         if failing:
-            parts += ["| id | split | question | what went wrong | known failure |",
-                      "|---|---|---|---|---|"]
+            parts += [
+                "| id | split | question | what went wrong | known failure |",
+                "|---|---|---|---|---|",
+            ]
             for c in failing:
                 q = c["question"].replace("|", "\\|").replace("\n", " ")[:120]
                 parts.append(
@@ -242,11 +256,16 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
         else:
             parts.append("None.")
         if fixed:
-            parts += ["", "Marked as known failures but passing now (unmark them): "
-                      + ", ".join(c["id"] for c in fixed)]
+            parts += [
+                "",
+                "Marked as known failures but passing now (unmark them): "
+                + ", ".join(c["id"] for c in fixed),
+            ]
         if suite["unknown_gold_sources"]:
-            parts += ["", "Gold sources not found in the index: "
-                      + ", ".join(suite["unknown_gold_sources"])]
+            parts += [
+                "",
+                "Gold sources not found in the index: " + ", ".join(suite["unknown_gold_sources"]),
+            ]
     return "\n".join(parts) + "\n"
 
 

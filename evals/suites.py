@@ -37,7 +37,9 @@ class Suite(BaseModel):
 
     def settings(self, base: Settings) -> Settings:
         index = self.index or (
-            base.index_dir if self.name == "programme" else Path(base.index_dir) / "evals" / self.name
+            base.index_dir
+            if self.name == "programme"
+            else Path(base.index_dir) / "evals" / self.name
         )
         return base.model_copy(update={"corpus_dir": self.corpus, "index_dir": index})
 

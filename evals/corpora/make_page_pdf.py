@@ -72,8 +72,9 @@ def page_title(path: Path = SOURCE) -> str:
 STYLES = {
     "label": ParagraphStyle("label", fontName="Helvetica", fontSize=9, leading=12, spaceAfter=4),
     "h1": ParagraphStyle("h1", fontName="Helvetica-Bold", fontSize=20, leading=25, spaceAfter=12),
-    "h2": ParagraphStyle("h2", fontName="Helvetica-Bold", fontSize=14, leading=18,
-                         spaceBefore=10, spaceAfter=6),
+    "h2": ParagraphStyle(
+        "h2", fontName="Helvetica-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6
+    ),
     "p": ParagraphStyle("p", fontName="Times-Roman", fontSize=13, leading=20.5, spaceAfter=11),
     "li": ParagraphStyle("li", fontName="Times-Roman", fontSize=13, leading=20.5),
 }
@@ -115,8 +116,16 @@ def build(total_pages: int | None, title: str) -> int:
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        str(TARGET), pagesize=A4, title=title, author="", subject="", creator="",
-        leftMargin=3.2 * cm, rightMargin=3.2 * cm, topMargin=2.6 * cm, bottomMargin=2.6 * cm,
+        str(TARGET),
+        pagesize=A4,
+        title=title,
+        author="",
+        subject="",
+        creator="",
+        leftMargin=3.2 * cm,
+        rightMargin=3.2 * cm,
+        topMargin=2.6 * cm,
+        bottomMargin=2.6 * cm,
     )
     doc.build(flowables(article_blocks()), onFirstPage=decorate, onLaterPages=decorate)
     return pages[0]
