@@ -50,7 +50,7 @@ def test_off_topic_questions_abstain_and_say_so(corpus_assistant, question):
 
 
 def test_a_question_in_dutch_is_asked_again_in_english(corpus_assistant):
-    answer = corpus_assistant.ask("Hoeveel kost een visum voor Japan voor een student uit Leiden?")
+    answer = corpus_assistant.ask("Wat is het beste recept voor pannenkoeken met stroop?")
     assert answer.abstained and answer.abstention == "language" and "English" in answer.answer
 
 
