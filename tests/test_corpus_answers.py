@@ -1,7 +1,6 @@
 """End to end on the real models (MiniLM retrieval, e5 passage scoring, the shipped calibration):
 the promises of the README on the project's own corpus and on a real web page."""
 
-
 import pytest
 from conftest import FIXTURES
 
