@@ -3,6 +3,7 @@ one typed chain behind ask, stream and batch, and bad input."""
 
 import pytest
 from conftest import FIXTURES
+from langchain_core.callbacks import BaseCallbackHandler
 
 from assistant.chat import Assistant, clean_question
 from assistant.errors import AssistantError, IndexMissingError, QuestionError
@@ -173,6 +174,38 @@ def test_the_chain_takes_requests_and_gives_answers(fake_assistant):
     )
     assert "1857" in answers[0].answer and answers[1].abstained
     assert "Dutch Navy" in answers[2].answer
+
+
+class StepRecorder(BaseCallbackHandler):
+    """A LangChain callback handler that writes down the steps a question goes through."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.ended: list[str] = []
+        self.retrieved: list[str] = []
+
+    def on_chain_start(self, serialized, inputs, **kwargs):
+        self.started.append(kwargs.get("name"))
+
+    def on_chain_end(self, outputs, **kwargs):
+        self.ended.append(type(outputs).__name__)
+
+    def on_retriever_start(self, serialized, query, **kwargs):
+        self.retrieved.append(query)
+
+
+@pytest.mark.parametrize("how", ["invoke", "stream"])
+def test_ask_and_stream_take_one_typed_path_that_callbacks_see(fake_assistant, how):
+    recorder = StepRecorder()
+    request = Request(question="When was NUSM founded?")
+    config = {"callbacks": [recorder]}
+    if how == "invoke":
+        fake_assistant.chain.invoke(request, config=config)
+    else:
+        list(fake_assistant.chain.stream(request, config=config))
+    assert recorder.started == ["exchange_assistant", "read", "retrieve", "choose", "respond"]
+    assert recorder.ended == ["Query", "Retrieved", "Draft", "Answer", "Answer"]
+    assert recorder.retrieved == ["When was NUSM founded?"]  # the retriever is traced too
 
 
 def test_batch_answers_each_question_as_ask_does(fake_assistant):
