@@ -21,7 +21,6 @@ from .lexical import content_words, tokenize
 from .logistic import LogisticModel
 from .models import Draft, Evidence, Passage
 from .passages import Window, windows
-from .verify import normalise
 
 # Sentences scoring within this much of a passage's best sentence are marked too. Only what is
 # shown bold depends on it, never what is answered.
@@ -78,7 +77,7 @@ class ExtractiveAnswerer:
             )
         return out
 
-    def draft(self, query: str, evidence: list[Evidence], said: frozenset[str] = frozenset()):
+    def draft(self, query: str, evidence: list[Evidence]) -> Draft:
         """Choose passages for the query from the evidence and decide whether to give them."""
         scored = self.candidates(query, evidence)
         if not scored:
@@ -88,8 +87,7 @@ class ExtractiveAnswerer:
         logits = self.ranker.logits([[f[n] for n in names] for _, f in scored])
         for w, logit in zip(candidates, logits, strict=True):
             w.score = float(logit)
-        fresh = [w for w in candidates if not all(normalise(x) in said for x in w.sentences)]
-        ranked = sorted(fresh or candidates, key=self._adjusted, reverse=True)
+        ranked = sorted(candidates, key=self._adjusted, reverse=True)
         chosen = self._choose(ranked)
         passages = [self._passage(w, candidates) for w in chosen]
         features = self._features(query, candidates, chosen, evidence)
@@ -115,14 +113,19 @@ class ExtractiveAnswerer:
         best = ranked[0]
         chosen = [best]
         floor = self._adjusted(best) - self.settings.extra_margin
-        taken = {x for x in best.sentences}
+        taken = set(best.sentences)
+        words = sum(len(x.split()) for x in best.sentences)
         for w in ranked[1:]:
             if len(chosen) >= self.settings.max_passages or self._adjusted(w) < floor:
                 break
             if any(w.chunk_id == c.chunk_id for c in chosen) or taken & set(w.sentences):
                 continue  # one passage a chunk, and no sentence twice (chunks may overlap)
+            size = sum(len(x.split()) for x in w.sentences)
+            if words + size > self.settings.max_answer_words:
+                continue  # never a wall of text
             chosen.append(w)
             taken |= set(w.sentences)
+            words += size
         return chosen
 
     def _passage(self, w: Window, candidates: list[Window]) -> Passage:

@@ -29,8 +29,7 @@ from .models import (
     Retrieved,
     Turn,
 )
-from .sentences import split_sentences
-from .verify import CitedSentence, normalise, strip_markers, verify
+from .verify import CitedSentence, verify
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
@@ -183,49 +182,27 @@ class Assistant:
     def batch(self, questions: list[str]) -> list[Answer]:
         return self.chain.batch([Request(question=q) for q in questions])
 
-    def _turns(self, history: list[Turn | str]) -> list[Turn]:
-        """Earlier questions given without their answers are answered again, so that a
-        follow-up is not answered with what was already said."""
-        turns: list[Turn] = []
-        for item in history:
-            turn = item if isinstance(item, Turn) else Turn(question=str(item))
-            if not turn.question.strip():
-                continue
-            if turn.answer is None:
-                try:
-                    query = self._read(Request(question=turn.question, history=turns), answer=False)
-                    draft = self._choose(self._retrieve(query))
-                    text = " ".join(s for p in draft.passages for s in p.sentences)
-                    turn = Turn(question=turn.question, answer="" if draft.abstain else text)
-                except QuestionError:
-                    continue
-            turns.append(turn)
-        return turns
+    @staticmethod
+    def _turns(history: list[Turn | str]) -> list[Turn]:
+        turns = [t if isinstance(t, Turn) else Turn(question=str(t)) for t in history]
+        return [t for t in turns if t.question.strip()]
 
     # -- pipeline steps --------------------------------------------------------------------
 
-    def _read(self, request: Request, answer: bool = True) -> Query:
+    def _read(self, request: Request) -> Query:
         """Clean and spell-fix the question; read follow-ups with the conversation."""
         started = time.perf_counter()
         question = clean_question(request.question, self.settings.max_question_chars)
         self._ensure_index()
-        turns = (
-            self._turns(request.history)
-            if answer
-            else [t if isinstance(t, Turn) else Turn(question=str(t)) for t in request.history]
-        )
+        turns = self._turns(request.history)
         question = self._speller.fix(question)
         contextual = None
-        said: list[str] = []
         if turns:
-            last = turns[-1]
-            contextual = f"{self._speller.fix(last.question)} {question}"
-            said = [normalise(x) for x in split_sentences(strip_markers(last.answer or ""))]
+            contextual = f"{self._speller.fix(turns[-1].question)} {question}"
         return Query(
             question=question,
             turns=turns,
             contextual=contextual,
-            said=said,
             started=started,
             timings_ms={"read": _ms(started)},
         )
@@ -252,10 +229,9 @@ class Assistant:
         whichever reading the evidence answers better, by the calibrated margin."""
         started = time.perf_counter()
         q = retrieved.query
-        said = frozenset(q.said)
-        draft = self.answerer.draft(q.question, retrieved.evidence, said)
+        draft = self.answerer.draft(q.question, retrieved.evidence)
         if q.contextual and retrieved.contextual_evidence is not None:
-            joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence, said)
+            joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence)
             if draft.support - joined.support < self.answer_settings.followup_margin:
                 draft = joined
         q.timings_ms["choose"] = _ms(started)

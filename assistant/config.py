@@ -20,6 +20,13 @@ class AnswerSettings(BaseModel):
         90, ge=10, le=1000, description="Longest passage of several sentences, in words."
     )
     max_passages: int = Field(3, ge=1, le=10, description="Most passages in one answer.")
+    max_answer_words: int = Field(
+        150,
+        ge=10,
+        le=5000,
+        description="A passage joins the answer only while the answer stays "
+        "within this many words.",
+    )
     extra_margin: float | None = Field(
         None,
         ge=0.0,

@@ -133,9 +133,6 @@ class Query(BaseModel):
     contextual: str | None = Field(
         None, description="The question read together with the earlier turns (follow-ups)."
     )
-    said: list[str] = Field(
-        default_factory=list, description="Sentences the last answer already gave."
-    )
     language: str | None = None
     started: float = 0.0
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -50,11 +50,10 @@ class _Item:
     def drafts(self) -> tuple[Draft, Draft | None]:
         answerer = self.assistant.answerer
         q = self.retrieved.query
-        said = frozenset(q.said)
-        alone = answerer.draft(q.question, self.retrieved.evidence, said)
+        alone = answerer.draft(q.question, self.retrieved.evidence)
         joined = None
         if q.contextual and self.retrieved.contextual_evidence is not None:
-            joined = answerer.draft(q.contextual, self.retrieved.contextual_evidence, said)
+            joined = answerer.draft(q.contextual, self.retrieved.contextual_evidence)
         return alone, joined
 
 
