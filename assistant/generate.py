@@ -16,7 +16,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from .models import Evidence, Turn
+from .models import Evidence
 from .verify import CitedSentence, SupportScorer, cited_sentences, is_instruction, normalise
 
 NOT_FOUND = "NOT FOUND"
@@ -57,7 +57,6 @@ class GenerativeAnswerer:
         self.sources = sources
         self.timeout = timeout
         self._answer_prompt = load_prompt("answer.txt")
-        self._condense_prompt = load_prompt("condense.txt")
 
     # -- prompting -------------------------------------------------------------------------
 
@@ -67,23 +66,6 @@ class GenerativeAnswerer:
             where = " › ".join(p for p in (e.chunk.title, e.chunk.section) if p)
             blocks.append(f"[{n}] ({where})\n{_as_data(e.chunk.text)}")
         return self._answer_prompt.format(sources="\n\n".join(blocks), question=question)
-
-    def condense(self, question: str, history: list[Turn]) -> str | None:
-        """A standalone rewrite of a follow-up, or None when the model gives nothing usable."""
-        lines = []
-        for t in history[-3:]:
-            lines.append(f"User: {t.question}")
-            if t.answer:
-                lines.append(f"Assistant: {strip_citations(t.answer)}")
-        text = self._condense_prompt.format(history="\n".join(lines), question=question)
-        try:
-            reply = _text(self._invoke_with_timeout(text))
-        except Exception:
-            return None
-        rewritten = reply.strip().splitlines()[0].strip().strip('"') if reply.strip() else ""
-        if not rewritten or len(rewritten) > 300 or NOT_FOUND in rewritten:
-            return None
-        return rewritten
 
     # -- generating ------------------------------------------------------------------------
 
