@@ -12,7 +12,6 @@ from assistant.config import AnswerSettings
 from assistant.lexical import Bm25Index
 from assistant.logistic import LogisticModel
 from assistant.models import Chunk, Evidence
-from assistant.verify import normalise
 
 TEXTS = {
     "history": "NUSM was founded in 1857 by a doctor of the Dutch Navy. "
@@ -94,28 +93,15 @@ def test_an_answer_has_at_most_max_passages_and_one_passage_a_chunk():
         assert len(ids) == most and len(set(ids)) == most
 
 
-def test_what_the_last_answer_said_is_not_repeated_when_something_else_answers():
-    answerer = _answerer(sentence_cost=0.05)
-    first = answerer.draft("When was NUSM founded?", EVIDENCE)
-    said = frozenset(normalise(s) for p in first.passages for s in p.sentences)
-    again = answerer.draft("When was NUSM founded?", EVIDENCE, said)
-    assert again.passages
-    assert any(normalise(s) not in said for p in again.passages for s in p.sentences)
-
-
-def test_when_only_what_was_said_answers_it_is_said_again():
-    evidence = [
-        EVIDENCE[0].model_copy(
-            update={
-                "chunk": EVIDENCE[0].chunk.model_copy(
-                    update={"text": "NUSM was founded in 1857 by a doctor of the Dutch Navy."}
-                )
-            }
-        )
-    ]
-    said = frozenset({normalise("NUSM was founded in 1857 by a doctor of the Dutch Navy.")})
-    draft = _answerer().draft("When was NUSM founded?", evidence, said)
-    assert "1857" in _text(draft)
+def test_a_passage_joins_only_while_the_answer_stays_within_max_answer_words():
+    scorer = TableScorer({"1857": 0.9, "Yazdanbakhsh": 0.89, "focus areas": 0.88})
+    wide = _answerer(scorer, extra_margin=0.5, sentence_cost=0.5, max_answer_words=500)
+    assert len(wide.draft(ASKED, EVIDENCE).passages) == 3
+    first = len(_text(_answerer(scorer, max_passages=1).draft(ASKED, EVIDENCE)).split())
+    narrow = _answerer(scorer, extra_margin=0.5, sentence_cost=0.5, max_answer_words=first + 5)
+    draft = narrow.draft(ASKED, EVIDENCE)
+    assert [p.chunk_id for p in draft.passages] == ["history"]  # the best is always given
+    assert len(_text(draft).split()) <= first + 5
 
 
 def test_the_best_scoring_sentence_of_a_passage_is_highlighted():

@@ -129,17 +129,16 @@ def test_a_follow_up_is_read_with_the_conversation(fake_assistant):
     assert "NUSM" in answer.query  # the query it was answered with holds the conversation
 
 
-def test_a_follow_up_with_the_earlier_answer_does_not_repeat_it(fake_assistant):
+def test_a_follow_up_may_give_again_what_the_last_answer_said_when_it_is_asked(fake_assistant):
     first = fake_assistant.ask("When was NUSM founded?")
     answer = fake_assistant.ask(
-        "tell me more", [Turn(question="When was NUSM founded?", answer=first.answer)]
+        "and by whom was it founded?",
+        [Turn(question="When was NUSM founded?", answer=first.answer)],
     )
-    assert not answer.abstained
-    said = {normalise(s) for s, _ in cited_sentences(first.answer)}
-    assert any(normalise(s) not in said for s, _ in cited_sentences(answer.answer))
+    assert not answer.abstained and "Dutch Navy" in answer.answer
 
 
-def test_history_given_as_plain_questions_is_answered_again(fake_assistant):
+def test_history_with_or_without_answers_reads_the_same(fake_assistant):
     plain = fake_assistant.ask("and by whom?", ["When was NUSM founded?"])
     turn = fake_assistant.ask("and by whom?", [Turn(question="When was NUSM founded?")])
     assert _same(plain, turn)
