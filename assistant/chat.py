@@ -193,6 +193,7 @@ class Assistant:
         """Clean and spell-fix the question; read follow-ups with the conversation."""
         started = time.perf_counter()
         question = clean_question(request.question, self.settings.max_question_chars)
+        asked = question
         self._ensure_index()
         turns = self._turns(request.history)
         question = self._speller.fix(question)
@@ -201,6 +202,7 @@ class Assistant:
             contextual = f"{self._speller.fix(turns[-1].question)} {question}"
         return Query(
             question=question,
+            asked=asked,
             turns=turns,
             contextual=contextual,
             started=started,
@@ -264,13 +266,14 @@ class Assistant:
         kept = {id(c) for c in verdict.kept}
         sentences = [x for x in sentences if id(x[1]) in kept]
         if draft.abstain or not sentences:
-            kind = self._abstention_kind(q.question, draft)
+            kind, language = self._abstention_kind(q.asked or q.question, draft)
             timings["answer"] = _ms(started)
             timings["total"] = _ms(q.started) if q.started else timings["answer"]
             yield Answer(
                 answer=self.abstention(kind),
                 abstained=True,
                 abstention=kind,
+                language=language,
                 timings_ms=dict(timings),
                 **common,
             )
@@ -391,17 +394,18 @@ class Assistant:
             **common,
         )
 
-    def _abstention_kind(self, question: str, draft: Draft) -> str:
+    def _abstention_kind(self, question: str, draft: Draft) -> tuple[str, str | None]:
         """Why there is no answer: another language, a question about something else (most of
         its weight is in words the corpus never uses), or a gap in the documents."""
         from .language import detect
 
-        language = detect(question)
-        if language and language != "en":
-            return "language"
+        speller = self._speller
+        language = detect(question, lambda w: w in speller.words or w in speller.dictionary)
+        if language:
+            return "language", language
         if draft.features and draft.features.get("corpus_terms", 1.0) < 0.5:
-            return "off_topic"
-        return "not_covered"
+            return "off_topic", None
+        return "not_covered", None
 
     # -- the generative answerer -----------------------------------------------------------
 

@@ -37,7 +37,7 @@ def settings_error(exc) -> SettingsError:
     msg = str(first.get("msg", "is not valid")).removeprefix("Value error, ")
     if not loc:
         return SettingsError(f"The settings are not valid: {msg}.")
-    name = "EXCHANGE_" + loc[0].upper()
+    name = "EXCHANGE_" + "__".join(p.upper() for p in loc)
     value = first.get("input")
     got = f" (it is {value!r})" if value is not None and not isinstance(value, dict) else ""
     return SettingsError(f"The setting {name} is not valid: {msg}{got}.")

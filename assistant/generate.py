@@ -57,6 +57,7 @@ class GenerativeAnswerer:
         self.sources = sources
         self.timeout = timeout
         self._answer_prompt = load_prompt("answer.txt")
+        self._busy = threading.Lock()
 
     # -- prompting -------------------------------------------------------------------------
 
@@ -148,30 +149,39 @@ class GenerativeAnswerer:
 
         pipe: queue.Queue = queue.Queue()
         done = object()
+        stop = threading.Event()
 
         def work():
-            try:
-                for chunk in self.model.stream([HumanMessage(content=prompt)], **options):
-                    pipe.put(_text(chunk))
-            except Exception as exc:
-                pipe.put(exc)
-            pipe.put(done)
+            # One generation at a time per model: a local model cannot run two at once, and a
+            # generation given up on (timeout, closed stream) must stop before the next starts.
+            with self._busy:
+                try:
+                    for chunk in self.model.stream([HumanMessage(content=prompt)], **options):
+                        if stop.is_set():
+                            break
+                        pipe.put(_text(chunk))
+                except Exception as exc:
+                    pipe.put(exc)
+                pipe.put(done)
 
         threading.Thread(target=work, daemon=True).start()
         deadline = time.monotonic() + self.timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no complete answer within {self.timeout:g} s")
-            try:
-                item = pipe.get(timeout=remaining)
-            except queue.Empty as exc:
-                raise TimeoutError(f"no complete answer within {self.timeout:g} s") from exc
-            if item is done:
-                return
-            if isinstance(item, Exception):
-                raise item
-            yield item
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no complete answer within {self.timeout:g} s")
+                try:
+                    item = pipe.get(timeout=remaining)
+                except queue.Empty as exc:
+                    raise TimeoutError(f"no complete answer within {self.timeout:g} s") from exc
+                if item is done:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            stop.set()
 
     def _invoke_with_timeout(self, prompt: str):
         return "".join(self._stream_with_timeout(prompt))

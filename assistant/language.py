@@ -1,19 +1,30 @@
-"""Which language a question is written in (langdetect's character n-gram profiles).
+"""Whether a question is written in another language than the documents' English.
 
 Only the wording of an abstention depends on it: a question in another language is told that
 questions are read in English for now, instead of being told that the documents are silent.
+Two signals must agree, since each alone misreads short questions: langdetect's character
+n-gram profiles name another language, and most of the words are unknown to the embedding
+model's vocabulary and the corpus ("do i have to pay tuiton fees" reads as Tagalog to
+langdetect, but its words are known).
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 
 _lock = threading.Lock()  # langdetect's factory is shared and not thread-safe while loading
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def detect(text: str, min_probability: float = 0.9) -> str | None:
-    """The language code when langdetect is confident, else None (short questions often are
-    not enough to tell)."""
+def detect(text: str, known: Callable[[str], bool] | None = None) -> str | None:
+    """The language code of a question not in English, or None (English, or cannot tell)."""
+    words = [w.lower() for w in _LETTERS.findall(text)]
+    if not words:
+        return None
+    if known is not None and sum(map(known, words)) * 2 >= len(words):
+        return None
     try:
         from langdetect import DetectorFactory, detect_langs
         from langdetect.lang_detect_exception import LangDetectException
@@ -22,7 +33,8 @@ def detect(text: str, min_probability: float = 0.9) -> str | None:
     with _lock:
         DetectorFactory.seed = 0  # the same answer for the same question
         try:
-            best = detect_langs(text)[0]
+            found = detect_langs(text)
         except LangDetectException:
             return None
-    return best.lang if best.prob >= min_probability else None
+    english = sum(x.prob for x in found if x.lang == "en")
+    return found[0].lang if found[0].lang != "en" and english < 0.1 else None

@@ -103,9 +103,15 @@ class Answer(BaseModel):
         None,
         description="Why the assistant abstained: 'not_covered', 'off_topic' or 'language'.",
     )
-    language: str | None = Field(None, description="Language the question was detected in.")
+    language: str | None = Field(
+        None, description="The question's language, when it is not English (abstentions only)."
+    )
     removed_sentences: int = Field(0, description="Sentences dropped by verification.")
     note: str | None = None
+
+    def __add__(self, other: Answer) -> Answer:
+        # LangChain joins the parts of a stream with +; each part holds the whole answer so far.
+        return other
 
 
 # -- the question's way through the pipeline: one typed state per step -------------------------
@@ -129,6 +135,7 @@ class Query(BaseModel):
     """A cleaned question and the standalone queries it may be read as."""
 
     question: str = Field(description="The question as asked, cleaned and spell-fixed.")
+    asked: str = Field("", description="The question as asked, cleaned, before spell-fixing.")
     turns: list[Turn] = Field(default_factory=list)
     contextual: str | None = Field(
         None, description="The question read together with the earlier turns (follow-ups)."
