@@ -47,7 +47,8 @@ def evaluate_suite(
     suite: Suite, base: Settings, baselines: bool = True, embedder=None, log=print
 ) -> dict:
     settings = suite.settings(base)
-    ensure_index(settings, embedder)
+    if suite.build:
+        ensure_index(settings, embedder)
     assistant = Assistant(settings, embedder)
     assistant.warm_up()
     cases = suite.load()
@@ -315,13 +316,20 @@ def run(
 
 
 def adhoc_suite(dataset: Path, corpus: Path | None, index: Path | None) -> Suite:
-    """A suite from --dataset (and --corpus / --index), for cases of one's own."""
+    """A suite from --dataset (and --corpus / --index), for cases of one's own. With --index
+    and no --corpus, the index is used as it is."""
+    from assistant.errors import AssistantError
+
+    if not Path(dataset).is_file():
+        raise AssistantError(f"The eval dataset {dataset} does not exist.")
+    settings = Settings()
     return Suite(
         name=Path(dataset).stem,
-        corpus=corpus or Settings().corpus_dir,
+        corpus=corpus or settings.corpus_dir,
         cases=dataset,
         about=f"cases from {dataset}",
-        index=index,
+        index=index or settings.index_dir,
+        build=corpus is not None or index is None,
     )
 
 

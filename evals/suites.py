@@ -30,6 +30,7 @@ class Suite(BaseModel):
     cases: Path
     about: str = ""
     index: Path | None = None  # default: the settings' index for `programme`, else index/evals/NAME
+    build: bool = True  # bring the index in line with the corpus before running
 
     def load(self, split: str | None = None) -> list[Case]:
         cases = load_cases(self.cases)

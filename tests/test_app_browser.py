@@ -172,16 +172,17 @@ def test_answer_with_citation_cards_then_a_follow_up(page):
     assert "medical technology, infectious diseases and ageing" in answer.inner_text()
     refs = answer.locator(".ea-ref").all_inner_texts()
     cards = answer.locator(".ea-card")
-    assert refs and cards.locator(".ea-card-n").all_inner_texts() == refs  # [n] -> card n
+    # every sentence carries its badge; each passage has one card with the same number
+    assert refs and cards.locator(".ea-card-n").all_inner_texts() == sorted(set(refs))
     card = cards.first
     assert card.locator(".ea-card-title").inner_text() == "Exchange overview"
     assert card.locator(".ea-card-section").inner_text() == "Focus areas"
     assert "infectious diseases" in card.locator(".ea-quote").inner_text()
     assert card.locator("a").get_attribute("href") == "https://example.org/exchange"
 
-    ask(page, "what does Nagasaki study about the last one?", button=True)
+    ask(page, "and what does Leiden study?", button=True)
     follow_up = last_answer(page)
-    assert "population cohorts" in follow_up.inner_text()
+    assert "biomedical markers" in follow_up.inner_text()
     assert follow_up.locator(".ea-card").count() >= 1
 
     ask(page, "Who can take part, and when does the exchange run?")
@@ -204,7 +205,8 @@ def test_abstention_is_plain_and_has_no_cards(page):
     ask(page, "Can I bring my dog to the dormitory?")
     answer = last_answer(page)
     assert "ea-abstained" in answer.get_attribute("class")
-    assert "do not answer" in answer.inner_text()
+    # off the exchange's topic: said so, and whom to ask about the exchange
+    assert "not seem to be about" in answer.inner_text()
     assert "Maria Yazdanbakhsh" in answer.inner_text()
     assert answer.locator(".ea-card").count() == 0
 

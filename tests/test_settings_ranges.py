@@ -26,14 +26,7 @@ from assistant.config import Settings
         ("CHROMA_TIMEOUT_S", "0", "Input should be greater than 0"),
         ("SUPPORT_THRESHOLD", "2", "Input should be less than or equal to 1"),
         ("PORT", "70000", "Input should be less than or equal to 65535"),
-        pytest.param(
-            "ANSWER__MAX_PASSAGES",
-            "0",
-            "Input should be greater than or equal to 1",
-            marks=pytest.mark.xfail(
-                strict=True, reason="the message names EXCHANGE_ANSWER, not the nested field"
-            ),
-        ),
+        ("ANSWER__MAX_PASSAGES", "0", "Input should be greater than or equal to 1"),
     ],
 )
 def test_a_setting_out_of_range_is_one_sentence_and_exit_1(
