@@ -123,10 +123,19 @@ class ExtractiveAnswerer:
             size = sum(len(x.split()) for x in w.sentences)
             if words + size > self.settings.max_answer_words:
                 continue  # never a wall of text
+            if self._redundant(w, chosen):
+                continue  # says again what a chosen passage says (documents repeat themselves)
             chosen.append(w)
             taken |= set(w.sentences)
             words += size
         return chosen
+
+    def _redundant(self, w: Window, chosen: list[Window]) -> bool:
+        limit = self.settings.redundancy
+        if limit is None or limit >= 1.0:
+            return False
+        vectors = self.scorer.passages([w.text, *(c.text for c in chosen)])
+        return bool((vectors[1:] @ vectors[0]).max() >= limit)
 
     def _passage(self, w: Window, candidates: list[Window]) -> Passage:
         """The window with the sentences that carry the answer marked: the units that score

@@ -23,6 +23,7 @@ class Calibration(BaseModel):
     abstention: AbstentionModel
     extra_margin: float = Field(ge=0.0, le=10.0)
     sentence_cost: float = Field(ge=-1.0, le=1.0)
+    redundancy: float = Field(1.0, ge=0.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
     fitted_on: str = Field("", description="Which cases the values were fitted on, and when.")
 
@@ -49,7 +50,7 @@ def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, Logist
     answer = settings.answer.model_copy(
         update={
             name: getattr(calibration, name)
-            for name in ("extra_margin", "sentence_cost", "followup_margin")
+            for name in ("extra_margin", "sentence_cost", "followup_margin", "redundancy")
             if getattr(settings.answer, name) is None
         }
     )

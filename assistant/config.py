@@ -34,6 +34,13 @@ class AnswerSettings(BaseModel):
         description="A passage of another chunk joins the answer when it "
         "scores within this much of the best (fitted).",
     )
+    redundancy: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="A passage whose e5 similarity to one already chosen reaches this does not "
+        "join the answer (fitted).",
+    )
     sentence_cost: float | None = Field(
         None,
         ge=-1.0,
