@@ -114,7 +114,7 @@ def checksums(gen: Path) -> dict[str, str]:
     """sha256 of the files a reader loads besides Chroma: bm25/ and vocabulary.json."""
     paths = sorted(p for p in (gen / "bm25").rglob("*") if p.is_file())
     paths.append(gen / "vocabulary.json")
-    return {p.relative_to(gen).as_posix(): _sha256(p) for p in paths if p.is_file()}
+    return {p.relative_to(gen).as_posix(): sha256_of(p) for p in paths if p.is_file()}
 
 
 def check_files(gen: Path, manifest: Manifest) -> None:
@@ -128,7 +128,7 @@ def check_files(gen: Path, manifest: Manifest) -> None:
         if not path.is_file():
             raise damaged(f"{gen.name}/{rel} is missing")
         try:
-            ok = _sha256(path) == digest
+            ok = sha256_of(path) == digest
         except OSError as exc:
             raise damaged(f"{gen.name}/{rel} cannot be read ({exc.strerror})") from exc
         if not ok:
@@ -143,7 +143,7 @@ def check_files(gen: Path, manifest: Manifest) -> None:
                 raise damaged(f"{gen.name}/{rel} cannot be read") from exc
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

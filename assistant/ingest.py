@@ -8,7 +8,6 @@ damaged: only bm25/ and the vocabulary when the vectors are whole, everything ot
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -425,9 +424,4 @@ def _utf8(text: str) -> bool:
     return True
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+_sha256 = generations.sha256_of  # a module name, so tests can stand in for it
