@@ -176,7 +176,11 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
             else:
                 right += d.support < 0.5
         score = right / len(follow) if follow else 0.0
-        if score >= best_f[1]:  # ties go to reading with the conversation more often
+        log(f"  follow-up margin {fm}: {score:.3f}", file=sys.stderr)
+        # Ties go to the margin nearest 0, where the better-answered reading wins: the dev
+        # follow-ups all refer back, so they cannot show the cost of reading a new question
+        # ("Who coordinates it?" after another topic) with the conversation.
+        if score > best_f[1] or (score == best_f[1] and abs(fm) < abs(best_f[0])):
             best_f = (fm, score)
     followup_margin = best_f[0]
     log(
