@@ -195,3 +195,19 @@ class ExtractiveAnswerer:
             answer_terms=float((idf * in_answer).sum() / weight) if terms else 0.0,
             corpus_terms=float((idf * known).sum() / weight) if terms else 0.0,
         )
+
+
+def pick_reading(question: str, alone: Draft, joined: Draft | None, margin: float, scorer) -> Draft:
+    """A follow-up is answered by the reading with the conversation when the question as asked
+    finds that reading's first passage about as relevant (e5, within `margin`) as the first
+    passage of the question read alone, or when only that reading is answered. Read alone,
+    "and when?" finds no passage that fits it better than the founding date the joined reading
+    gives; "Who coordinates it?" after another topic finds the coordinator's passage more
+    relevant than the previous topic's."""
+    if joined is None or not joined.passages or joined.abstain:
+        return alone
+    if not alone.passages or alone.abstain:
+        return joined
+    texts = [" ".join(d.passages[0].sentences) for d in (alone, joined)]
+    own, other = (float(x) for x in scorer.score(question, texts))
+    return joined if other >= own - margin else alone

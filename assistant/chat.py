@@ -227,15 +227,17 @@ class Assistant:
         )
 
     def _choose(self, retrieved: Retrieved) -> Draft:
-        """The passages that answer, read alone or, for a follow-up, with the conversation:
-        whichever reading the evidence answers better, by the calibrated margin."""
+        """The passages that answer, read alone or, for a follow-up, with the conversation
+        (`answer.pick_reading`, with the calibrated margin)."""
         started = time.perf_counter()
         q = retrieved.query
         draft = self.answerer.draft(q.question, retrieved.evidence)
         if q.contextual and retrieved.contextual_evidence is not None:
+            from .answer import pick_reading
+
             joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence)
-            if draft.support - joined.support < self.answer_settings.followup_margin:
-                draft = joined
+            margin = self.answer_settings.followup_margin
+            draft = pick_reading(q.question, draft, joined, margin, self.scorer)
         q.timings_ms["choose"] = _ms(started)
         return draft.model_copy(update={"asked": q})
 

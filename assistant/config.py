@@ -51,8 +51,8 @@ class AnswerSettings(BaseModel):
         None,
         ge=-1.0,
         le=1.0,
-        description="A follow-up is read with the conversation unless "
-        "read alone it is this much likelier to be answered (fitted).",
+        description="A follow-up is answered with the conversation when the question finds that "
+        "reading's passage within this much (e5) as relevant as its own reading's (fitted).",
     )
     calibration: Path | None = Field(
         None,
