@@ -34,7 +34,7 @@ class Features(BaseModel):
     )
     near_terms: float = Field(
         description="Like answer_terms, but a term the answer lacks counts by how near (word "
-        "vectors) its nearest word of the answer is: 'stay' is near 'stays' and 'lasts'."
+        "vectors) its nearest word of the answer is (an inflection or a near-synonym counts)."
     )
     near_missing: float = Field(
         description="The largest IDF x (1 - nearness) of a question term, over the highest IDF."

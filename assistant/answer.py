@@ -200,10 +200,9 @@ class ExtractiveAnswerer:
 def pick_reading(question: str, alone: Draft, joined: Draft | None, margin: float, scorer) -> Draft:
     """A follow-up is answered by the reading with the conversation when the question as asked
     finds that reading's first passage about as relevant (e5, within `margin`) as the first
-    passage of the question read alone, or when only that reading is answered. Read alone,
-    "and when?" finds no passage that fits it better than the founding date the joined reading
-    gives; "Who coordinates it?" after another topic finds the coordinator's passage more
-    relevant than the previous topic's."""
+    passage of the question read alone, or when only that reading is answered. An elliptic
+    follow-up finds nothing that fits it better read alone; a new question after another topic
+    finds its own passage more relevant than the previous topic's."""
     if joined is None or not joined.passages or joined.abstain:
         return alone
     if not alone.passages or alone.abstain:

@@ -449,9 +449,8 @@ class Assistant:
             )
         if kind == "off_topic":
             return (
-                "This question does not seem to be about the LUMC–Nagasaki exchange, which is "
-                f"all the programme documents cover. For questions about the exchange, ask "
-                f"{contact}."
+                "This question does not seem to be about what the programme documents cover. "
+                f"For questions about the programme, ask {contact}."
             )
         return f"The programme documents do not answer this question, so please ask {contact}."
 

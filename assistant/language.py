@@ -4,8 +4,8 @@ Only the wording of an abstention depends on it: a question in another language 
 questions are read in English for now, instead of being told that the documents are silent.
 Two signals must agree, since each alone misreads short questions: langdetect's character
 n-gram profiles name another language, and most of the words are unknown to the embedding
-model's vocabulary and the corpus ("do i have to pay tuiton fees" reads as Tagalog to
-langdetect, but its words are known).
+model's vocabulary and the corpus (langdetect reads many short English questions, typos
+included, as another language, while their words are known).
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
         return ln.kind == "text" and (ended or not short(ln.text))
 
     # No heading above the first paragraph: the line right above it names the document, even
-    # when it has a "Label: value" shape ("Japan: LUMC and Nagasaki University").
+    # when it has a "Label: value" shape ("Country: Partner A and Partner B").
     first_text = next((i for i in range(len(lines)) if paragraph(lines[i])), len(lines))
     if not any(heading[:first_text]):
         above = [i for i in range(first_text) if lines[i].kind == "text"]

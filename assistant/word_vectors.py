@@ -1,8 +1,8 @@
 """How near a word is to a set of words, by the embedding model's vectors (cached per word).
 
 The abstention model asks whether the answer speaks of what the question asks for; a word of
-the question the answer lacks may still be there in other words ('stay' and 'stays', 'staff'
-and 'employees'). Nearness comes from the model, not from a synonym list.
+the question the answer lacks may still be there in other words (an inflection, a
+near-synonym). Nearness comes from the model, not from a synonym list.
 """
 
 from __future__ import annotations

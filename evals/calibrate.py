@@ -39,8 +39,7 @@ MARGINS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]  # in ranker logits
 REDUNDANCY = [0.85, 0.9, 0.95, 1.0]  # e5 similarity at which a passage repeats another
 # In e5 similarity, and never above 0: the dev follow-ups all refer back, so they would reward
 # reading every question with the conversation, while a new question after another topic
-# ("Who coordinates it?" after the focus areas) must be answered as asked. The question as
-# asked therefore keeps precedence on ties.
+# must be answered as asked. The question as asked therefore keeps precedence on ties.
 FOLLOWUP_MARGINS = [-0.05, -0.03, -0.02, -0.01, 0.0]
 WORD_BUDGET = 75  # median answer words on dev; the target is 80 on test, so a little room is left
 MAX_FALSE_ABSTENTION = 0.05
@@ -68,7 +67,7 @@ def _text(draft: Draft) -> str:
     return " ".join(s for p in draft.passages for s in p.sentences)
 
 
-def _pick(alone: Draft, joined: Draft | None, margin: float) -> Draft:
+def _as_follow_up(alone: Draft, joined: Draft | None) -> Draft:
     """For fitting passages: a follow-up as read with the conversation."""
     return joined if joined is not None else alone
 
@@ -139,7 +138,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     grid = []
     for margin, redundancy in product(MARGINS, REDUNDANCY):
         _set(items, extra_margin=margin, sentence_cost=cost, redundancy=redundancy)
-        drafts = [_pick(*i.drafts(), 0.0) for i in answerable]
+        drafts = [_as_follow_up(*i.drafts()) for i in answerable]
         recall = sum(_facts(i.case, d) for i, d in zip(answerable, drafts, strict=True)) / n_facts
         words = statistics.median(len(_text(d).split()) for d in drafts) if drafts else 0
         grid.append((margin, redundancy, recall, words))
@@ -183,9 +182,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
                 right += d.support < 0.5
         score = right / len(follow) if follow else 0.0
         log(f"  follow-up margin {fm}: {score:.3f}", file=sys.stderr)
-        # Ties go to the margin nearest 0, where the better-answered reading wins: the dev
-        # follow-ups all refer back, so they cannot show the cost of reading a new question
-        # ("Who coordinates it?" after another topic) with the conversation.
+        # Ties go to the margin nearest 0 (see FOLLOWUP_MARGINS).
         if score > best_f[1] or (score == best_f[1] and abs(fm) < abs(best_f[0])):
             best_f = (fm, score)
     followup_margin = best_f[0]

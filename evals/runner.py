@@ -14,13 +14,11 @@ import yaml
 from assistant.chat import Assistant
 from assistant.config import Settings
 
-from .dataset import Case
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
 from .suites import DEFAULT_SUITES, SPLITS, Suite, ensure_index, load_suites, split_of
 from .systems import Ours, bm25_only, dense_langchain_defaults
 
 HERE = Path(__file__).parent
-DEFAULT_DATASET = HERE / "cases.yaml"
 DEFAULT_THRESHOLDS = HERE / "thresholds.yaml"
 REPORTS = HERE / "reports"
 SHOWN = [
@@ -331,7 +329,3 @@ def adhoc_suite(dataset: Path, corpus: Path | None, index: Path | None) -> Suite
         index=index or settings.index_dir,
         build=corpus is not None or index is None,
     )
-
-
-def cases_of(suites: list[Suite], split: str | None) -> list[tuple[Suite, Case]]:
-    return [(s, c) for s in suites for c in s.load(split)]
