@@ -10,6 +10,8 @@ weights and the threshold are fitted on the dev split of the eval cases only
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -83,3 +85,35 @@ def choose_threshold(
     if len(below):
         t = (float(below.max()) + t) / 2
     return round(t, 4), best[1], best[2]
+
+
+JUDGED_FEATURES = ["support", "judge"]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def judged_row(support: float, judged: float) -> dict:
+    """The features of the judged decision: the extractive support and the judge's score, as
+    logits, so that a logistic model over them can weigh each."""
+    return {"support": _logit(support), "judge": _logit(judged)}
+
+
+class Judgement:
+    """Whether to abstain once the local model has judged: a logistic model over the
+    extractive support and the judge's P(answers), fitted on dev for that model. Without
+    one, the judge's own odds decide (abstain below even)."""
+
+    def __init__(self, model: AbstentionModel | None) -> None:
+        self.model = model
+
+    def probability(self, support: float, judged: float) -> float:
+        if self.model is None:
+            return judged
+        return self.model.probability(judged_row(support, judged))
+
+    def abstains(self, support: float, judged: float) -> bool:
+        threshold = self.model.threshold if self.model is not None else 0.5
+        return self.probability(support, judged) < threshold

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .abstain import AbstentionModel
+from .abstain import AbstentionModel, Judgement
 from .config import AnswerSettings, Settings
 from .errors import AssistantError
 from .logistic import LogisticModel
@@ -25,6 +25,11 @@ class Calibration(BaseModel):
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     redundancy: float = Field(1.0, ge=0.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
+    judges: dict[str, AbstentionModel] = Field(
+        default_factory=dict,
+        description="Per local model: abstention from the extractive support and the model's "
+        "yes/no judgement (abstain.Judgement).",
+    )
     fitted_on: str = Field("", description="Which cases the values were fitted on, and when.")
 
     @classmethod
@@ -58,3 +63,9 @@ def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, Logist
     if settings.abstain_threshold is not None:
         model = model.model_copy(update={"threshold": settings.abstain_threshold})
     return answer, model, calibration.ranker
+
+
+def judgement_for(settings: Settings, model_key: str | None) -> Judgement:
+    """The judged abstention decision fitted for this local model, or the judge's own odds."""
+    calibration = Calibration.load(settings.answer.calibration)
+    return Judgement(calibration.judges.get(model_key or ""))

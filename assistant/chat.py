@@ -54,13 +54,22 @@ class Assistant:
     """Answers questions from the index with citations, or abstains."""
 
     def __init__(
-        self, settings: Settings | None = None, embedder=None, chat_model=None, scorer=None
+        self,
+        settings: Settings | None = None,
+        embedder=None,
+        chat_model=None,
+        scorer=None,
+        judge=None,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._scorer = scorer  # the passage scorer (e5); tests pass a fake
         self._chat_model = chat_model  # a LangChain chat model; tests pass fakes
         self._generator = None
+        self._judge = judge  # the local model's yes/no judge; tests pass a fake
+        self._judge_loaded = judge is not None
+        self._local_chat = None
+        self._judgement = None
         self._loaded_gen: Path | None = None
         self._retriever = None
         self._answerer = None
@@ -98,6 +107,7 @@ class Assistant:
         self.scorer.warm_up()
         if self.generative:
             _ = self.generator
+        _ = self.judge
 
     def _ensure_index(self) -> None:
         """Open the serving generation; reopen when an ingest has switched to a new one."""
@@ -267,7 +277,14 @@ class Assistant:
         verdict = verify([c for _, c, _ in sentences], evidence)
         kept = {id(c) for c in verdict.kept}
         sentences = [x for x in sentences if id(x[1]) in kept]
-        if draft.abstain or not sentences:
+        abstain = draft.abstain or not sentences
+        if sentences and self.judge is not None:
+            judge_started = time.perf_counter()
+            p = self.judge.answers(self._sources(draft), self._prompt_question(q, draft))
+            common["judged"] = round(p, 4)
+            abstain = self.judgement.abstains(draft.support, p)
+            timings["judge"] = _ms(judge_started)
+        if abstain:
             kind, language = self._abstention_kind(q.asked or q.question, draft)
             timings["answer"] = _ms(started)
             timings["total"] = _ms(q.started) if q.started else timings["answer"]
@@ -288,31 +305,26 @@ class Assistant:
         yield from self._generate(q, draft, sentences, timings, common, started)
 
     def _generate(self, q: Query, draft: Draft, quoted, timings, common, started):
-        """The model writes the answer from the chosen passages' chunks; each sentence is
-        verified as it completes, and the quoted answer stands in when nothing survives."""
-        evidence = draft.evidence
-        chosen = {p.chunk_id for p in draft.passages}
-        shown = [e for e in evidence if e.chunk.id in chosen]
-        shown += [e for e in evidence if e.chunk.id not in chosen]
-        question = q.contextual if q.contextual and draft.query == q.contextual else q.question
+        """The model writes the answer from the chosen passages; only sentences verified
+        against the passage they cite are shown, and the quoted answer stands in when none
+        survives (a NOT FOUND that the abstention decision overruled included)."""
+        sources = self._sources(draft)
         progress = None
-        for progress in self.generator.stream(question, shown):
+        for progress in self.generator.stream(self._prompt_question(q, draft), sources, q.language):
             if progress.first_token_ms is not None:
                 timings["first_token"] = progress.first_token_ms
-            if not progress.done:
-                yield self._compose_generated(
-                    progress.kept,
-                    shown,
-                    timings,
-                    common,
-                    len(progress.removed),
-                    pending=progress.pending,
-                )
+            if not progress.done and progress.kept:
+                yield self._compose_generated(progress.kept, draft.evidence, timings, common, 0)
         timings["answer"] = _ms(started)
         timings["total"] = _ms(q.started) if q.started else timings["answer"]
         removed = len(progress.removed)
         if progress.kept:
             notes = []
+            if progress.gap:
+                notes.append(
+                    f"Not answered by the documents: {progress.gap} Please ask "
+                    f"{self.settings.contact}."
+                )
             if removed:
                 notes.append(f"{removed} generated sentence(s) removed: not supported by a source.")
             if progress.recited:
@@ -320,17 +332,46 @@ class Assistant:
                     f"{progress.recited} citation(s) moved to the source that supports it."
                 )
             note = " ".join(notes) or None
-            yield self._compose_generated(progress.kept, shown, timings, common, removed, note=note)
+            yield self._compose_generated(
+                progress.kept, draft.evidence, timings, common, removed, note=note
+            )
             return
-        reason = progress.failure or "no generated sentence was supported by its source"
+        if progress.not_found and not progress.failure:
+            reason = "the model found no answer in the passages, but they were judged to answer"
+        else:
+            reason = progress.failure or "no generated sentence was supported by its source"
         yield self._compose(
             quoted,
-            evidence,
+            draft.evidence,
             timings,
             common,
             removed,
             note=f"Showing quoted passages instead of a generated answer: {reason}.",
         )
+
+    def _sources(self, draft: Draft):
+        """The chosen passages, numbered, as the model sees them."""
+        from .prompting import Source
+
+        chunks = {e.chunk.id: e.chunk for e in draft.evidence}
+        return [
+            Source(
+                n=n,
+                chunk_id=p.chunk_id,
+                title=chunks[p.chunk_id].title,
+                section=chunks[p.chunk_id].section,
+                text=" ".join(p.sentences),
+            )
+            for n, p in enumerate(draft.passages, start=1)
+            if p.chunk_id in chunks
+        ]
+
+    @staticmethod
+    def _prompt_question(q: Query, draft: Draft) -> str:
+        """The question the draft answers: with the conversation when a follow-up was read so."""
+        if q.contextual and draft.query == q.contextual:
+            return q.contextual
+        return q.asked or q.question
 
     def _compose(self, sentences, evidence, timings, common, removed, note=None) -> Answer:
         """The quoted answer: each passage's sentences, each with its passage's citation."""
@@ -367,7 +408,7 @@ class Assistant:
             **common,
         )
 
-    def _compose_generated(self, kept, evidence, timings, common, removed, note=None, pending=""):
+    def _compose_generated(self, kept, evidence, timings, common, removed, note=None):
         chunks = {e.chunk.id: e.chunk for e in evidence}
         citations, parts = [], []
         for n, s in enumerate(kept, start=1):
@@ -384,8 +425,6 @@ class Assistant:
                 )
             )
             parts.append(f"{s.text} [{n}]")
-        if pending:
-            parts.append(pending)
         return Answer(
             answer=" ".join(parts),
             abstained=False,
@@ -418,25 +457,89 @@ class Assistant:
 
         return is_generative(self.settings)
 
+    def _local_model(self):
+        """The local chat model (LangChain's ChatLlamaCpp), loaded once for writer and judge."""
+        if self._local_chat is None:
+            from .llm import make_chat_model
+
+            self._local_chat = make_chat_model(
+                self.settings.model_copy(update={"llm": self._local_llm()})
+            )
+        return self._local_chat
+
+    def _local_llm(self) -> str:
+        from .llm import backend
+
+        return self.settings.llm if backend(self.settings) == "local" else "local"
+
+    @property
+    def judge(self):
+        """The local model's yes/no judge, when EXCHANGE_JUDGE and the backend call for it."""
+        if not self._judge_loaded:
+            with self._lock:
+                if not self._judge_loaded:
+                    self._judge = self._make_judge()
+                    self._judge_loaded = True
+        return self._judge
+
+    def _make_judge(self):
+        from .llm import backend
+
+        mode = self.settings.judge
+        wanted = mode == "local" or (mode == "auto" and backend(self.settings) == "local")
+        if not wanted:
+            return None
+        if self._chat_model is not None and backend(self.settings) == "local":
+            client = getattr(self._chat_model, "client", None)
+            if client is None:
+                return None  # a fake chat model has no llama.cpp context to judge with
+        else:
+            client = self._local_model().client
+        from .judge import Judge
+        from .prompting import Prompts
+
+        return Judge(client, Prompts(self.settings.contact))
+
+    @property
+    def judgement(self):
+        """The calibrated decision from the extractive support and the judge's score."""
+        from .calibration import judgement_for
+        from .llm import local_key
+
+        self._ensure_index()
+        return judgement_for(
+            self.settings, local_key(self.settings.model_copy(update={"llm": self._local_llm()}))
+        )
+
     @property
     def generator(self):
         if self._generator is None:
+            judge = self.judge  # loads the local model under the lock taken below
             with self._lock:
                 if self._generator is None:
                     from .generate import GenerativeAnswerer
-                    from .llm import answer_options, make_chat_model
+                    from .llm import answer_options, backend, make_chat_model
+                    from .prompting import Prompts
                     from .verify import SupportScorer
 
                     self._ensure_index()
                     embed = self.embedder.embed_documents
                     scorer = SupportScorer(embed, self.settings.support_threshold)
+                    if self._chat_model is not None:
+                        model = self._chat_model
+                    elif backend(self.settings) == "local":
+                        model = self._local_model()
+                    else:
+                        model = make_chat_model(self.settings)
                     self._generator = GenerativeAnswerer(
-                        self._chat_model or make_chat_model(self.settings),
+                        model,
+                        Prompts(self.settings.contact),
                         scorer,
-                        sources=self.settings.llm_sources,
+                        judge=judge,
                         timeout=self.settings.llm_timeout,
                         answer_options={} if self._chat_model else answer_options(self.settings),
                         relevance_floor=self.settings.relevance_floor,
+                        passage_scorer=self.scorer,
                     )
         return self._generator
 

@@ -147,8 +147,19 @@ class Settings(BaseSettings):
     # Answering
     llm: str = Field(
         "extractive",
-        description="Answerer: 'extractive' (offline default), 'local' (SmolLM2 via "
-        "llama-cpp-python), 'openai:MODEL' or 'ollama:MODEL'.",
+        description="Answerer: 'extractive' (offline default), 'local' (Qwen2.5 1.5B via "
+        "llama-cpp-python; 'local:qwen2.5-0.5b' or 'local:smollm2' for the smaller ones), "
+        "'openai:MODEL' or 'ollama:MODEL'.",
+    )
+    judge: str = Field(
+        "auto",
+        description="The local model's yes/no judge (whether the passages answer, whether a "
+        "written sentence is supported): 'auto' uses it when the local backend runs, 'local' "
+        "also for extractive answers (loads the local model), 'off' never.",
+    )
+    model_cache: Path = Field(
+        Path.home() / ".cache" / "exchange-assistant" / "models",
+        description="Folder where the local model's parts are assembled into one GGUF file.",
     )
     llm_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible or Ollama server."
@@ -157,7 +168,9 @@ class Settings(BaseSettings):
         None, description="API key for an OpenAI-compatible server; never logged or shown."
     )
     llm_model_path: Path | None = Field(
-        None, description="A GGUF file for the local backend; empty means the bundled SmolLM2."
+        None,
+        description="A GGUF file for the local backend; empty means the model named by "
+        "EXCHANGE_LLM (local = Qwen2.5 1.5B).",
     )
     llm_timeout: float = Field(
         30.0,
@@ -172,7 +185,9 @@ class Settings(BaseSettings):
     llm_context: int = Field(
         2048, ge=128, le=1_000_000, description="Context window of the local model, in tokens."
     )
-    llm_threads: int = Field(2, ge=1, le=1024, description="CPU threads of the local model.")
+    llm_threads: int = Field(
+        2, ge=1, le=1024, description="CPU threads of the local model (one thread pool)."
+    )
     llm_sources: int = Field(
         3, ge=1, le=9, description="Evidence chunks shown to the model as sources."
     )
@@ -236,12 +251,26 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: str) -> str:
         kind, _, name = value.partition(":")
         kind = kind.strip().lower()
+        if kind == "local" and name.strip():
+            from .local_models import MODELS
+
+            if name.strip().lower() not in MODELS:
+                raise ValueError(f"the local models are {', '.join(MODELS)}")
+            return value
         if kind in {"extractive", "local"} or (kind in {"openai", "ollama"} and name.strip()):
             return value
         raise ValueError(
-            "use extractive, local, openai:MODEL or ollama:MODEL"
+            "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL"
             + (" (a model name is needed after the colon)" if kind in {"openai", "ollama"} else "")
         )
+
+    @field_validator("judge")
+    @classmethod
+    def _judge_mode(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"auto", "local", "off"}:
+            raise ValueError("use auto, local or off")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self):

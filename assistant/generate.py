@@ -1,9 +1,14 @@
-"""The generative answerer: a chat model writes the answer from numbered sources, and every
-sentence it writes is checked against the source it cites before it is shown.
+"""The generative answerer: a chat model writes the answer from numbered passages, and every
+sentence it writes is checked against the passage it cites before anyone sees it.
 
-Sentences that cite nothing, cite a source that was not given, or say what their source does
-not support are removed; when nothing supported remains, the caller falls back to the
-extractive answer. A timeout, a server that is down or a malformed reply do the same."""
+Sentences that cite nothing, cite a passage that was not given, or say what their passage
+does not support are removed; when nothing supported remains, the caller falls back to the
+quoted answer. A timeout, a server that is down or a malformed reply do the same.
+
+Two checkers: with the local model, its yes/no judge ("does source [n] say this?"), which reads
+any language; otherwise an embedding check (verify.SupportScorer). The judge shares the model's
+one context with the writer, so its checks run when the writing is done; the embedding checks
+run as each sentence completes. Either way only checked sentences are shown."""
 
 from __future__ import annotations
 
@@ -12,31 +17,31 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from importlib import resources
 
 from pydantic import BaseModel
 
-from .models import Evidence
+from .prompting import Prompts, Source
 from .verify import CitedSentence, SupportScorer, cited_sentences, is_instruction, normalise
 
 NOT_FOUND = "NOT FOUND"
+# The written answer's last line when the passages answer only part of the question.
+GAP_MARKER = re.compile(r"^\s*\**\s*not covered\s*\**\s*:\s*", re.I | re.M)
 _PARTIAL_MARKER = re.compile(r"\s*\[\d*$")
-
-
-def load_prompt(name: str) -> str:
-    return resources.files("assistant").joinpath("prompts", name).read_text(encoding="utf-8")
+_MARKERS = re.compile(r"\[\d+\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 class Progress(BaseModel):
-    """The state of a generation: what is verified so far and the sentence still being written."""
+    """The state of a generation: the sentences checked so far."""
 
     kept: list[CitedSentence]
     removed: list[tuple[str, str]]
     recited: int = 0
-    question: str = ""
-    pending: str = ""
+    gap: str | None = None  # what the model says the passages do not answer
+    written: str = ""  # the model's text as it came (for the eval report, never shown)
     done: bool = False
     failure: str | None = None
+    not_found: bool = False
     first_token_ms: float | None = None
 
 
@@ -44,109 +49,162 @@ class GenerativeAnswerer:
     def __init__(
         self,
         model,
+        prompts: Prompts,
         scorer: SupportScorer,
-        sources: int = 3,
+        judge=None,
         timeout: float = 30.0,
         answer_options: dict | None = None,
         relevance_floor: float = 0.3,
+        support_floor: float = 0.5,
+        passage_scorer=None,
     ):
         self.model = model
-        self.relevance_floor = relevance_floor
-        self.answer_options = answer_options or {}
+        self.prompts = prompts
         self.scorer = scorer
-        self.sources = sources
+        self.judge = judge
         self.timeout = timeout
-        self._answer_prompt = load_prompt("answer.txt")
-        self._busy = threading.Lock()
-
-    # -- prompting -------------------------------------------------------------------------
-
-    def prompt(self, question: str, evidence: list[Evidence]) -> str:
-        blocks = []
-        for n, e in enumerate(evidence[: self.sources], start=1):
-            where = " › ".join(p for p in (e.chunk.title, e.chunk.section) if p)
-            blocks.append(f"[{n}] ({where})\n{_as_data(e.chunk.text)}")
-        return self._answer_prompt.format(sources="\n\n".join(blocks), question=question)
+        self.answer_options = answer_options or {}
+        self.relevance_floor = relevance_floor
+        self.support_floor = support_floor
+        self.passage_scorer = passage_scorer  # multilingual (e5): picks the quote of a sentence
+        self._busy = judge.lock if judge is not None else threading.Lock()
 
     # -- generating ------------------------------------------------------------------------
 
-    def stream(self, question: str, evidence: list[Evidence]) -> Iterator[Progress]:
-        """Yields Progress as tokens arrive; each sentence is verified once it is complete."""
+    def stream(
+        self, question: str, sources: list[Source], language: str | None = None
+    ) -> Iterator[Progress]:
+        """Yields Progress as sentences are checked, then the final state (done=True)."""
         started = time.perf_counter()
-        shown = evidence[: self.sources]
-        state = Progress(kept=[], removed=[], question=question)
+        state = Progress(kept=[], removed=[])
         text = ""
         checked = 0
         try:
-            prompt = self.prompt(question, evidence)
-            for piece in self._stream_with_timeout(prompt, **self.answer_options):
+            messages = self.prompts.answer(sources, question, language)
+            for piece in self._stream_with_timeout(messages, **self.answer_options):
                 if state.first_token_ms is None:
                     state.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += piece
-                # A marker still being written ("... Navy. [") belongs to the sentence before it.
-                sentences = cited_sentences(_PARTIAL_MARKER.sub("", text))
+                if self.judge is not None:
+                    continue  # the judge needs the model: it checks once the writing is done
+                body, _ = _split_gap(_PARTIAL_MARKER.sub("", text))
+                sentences = cited_sentences(body)
                 # The last sentence may still grow; the ones before it are final.
-                for sentence, numbers in sentences[checked : max(checked, len(sentences) - 1)]:
-                    self._check(sentence, numbers, shown, state)
-                checked = max(checked, len(sentences) - 1)
-                state.pending = sentences[-1][0] if sentences else ""
-                yield state
+                final = max(checked, len(sentences) - 1)
+                before = len(state.kept) + len(state.removed)
+                for sentence, numbers in sentences[checked:final]:
+                    self._check(question, sentence, numbers, sources, state)
+                checked = final
+                if len(state.kept) + len(state.removed) != before:
+                    yield state
         except Exception as exc:  # timeout, server down, broken reply: the caller falls back
             state.failure = _describe(exc)
+            state.written = text
             state.done = True
             yield state
             return
-        for sentence, numbers in cited_sentences(text)[checked:]:
-            self._check(sentence, numbers, shown, state)
-        state.pending = ""
+        body, gap = _split_gap(text)
+        for sentence, numbers in cited_sentences(body)[checked:]:
+            self._check(question, sentence, numbers, sources, state)
+        state.written = text
+        state.not_found = NOT_FOUND in text.upper()
+        state.gap = self._checked_gap(gap, sources, question) if state.kept else None
         state.done = True
-        if not state.kept and NOT_FOUND not in text.upper() and not state.removed:
+        if not state.kept and not state.not_found and not state.removed:
             state.failure = "the model gave no answer"
         yield state
 
-    def generate(self, question: str, evidence: list[Evidence]) -> Progress:
-        *_, final = self.stream(question, evidence)
+    def generate(self, question: str, sources: list[Source], language: str | None = None):
+        *_, final = self.stream(question, sources, language)
         return final
 
-    def _check(self, sentence: str, numbers: list[int], shown: list[Evidence], state) -> None:
+    def _check(self, question, sentence, numbers, sources: list[Source], state) -> None:
         if NOT_FOUND in sentence.upper():
             return
         if any(normalise(sentence) == normalise(k.text) for k in state.kept):
             return
-        if not numbers:
+        if not numbers and self.judge is None:
             state.removed.append((sentence, "no citation"))
             return
-        if any(n < 1 or n > len(shown) for n in numbers):
+        if any(n < 1 or n > len(sources) for n in numbers):
             state.removed.append((sentence, "cites a source that was not given"))
             return
-        if self.scorer.relevance(state.question, sentence) < self.relevance_floor:
+        if self.judge is None and self.scorer.relevance(question, sentence) < self.relevance_floor:
             state.removed.append((sentence, "does not answer the question"))
             return
-        scored = {n: self.scorer.best(sentence, e.chunk.text) for n, e in enumerate(shown, 1)}
-        cited = max(numbers, key=lambda n: scored[n][0])
-        n = cited
-        if scored[cited][0] < self.scorer.threshold:
-            # Small models often put the wrong number on a true sentence: the citation is
-            # moved to the source that supports it, if one of the given sources does.
-            n = max(scored, key=lambda k: scored[k][0])
-            if scored[n][0] < self.scorer.threshold:
-                score = scored[cited][0]
-                state.removed.append((sentence, f"not supported by source {cited} ({score:.2f})"))
+        # Small models often put the wrong number on a true sentence, or none: the sources it
+        # cites are tried first, then the others; the citation goes to the first that supports
+        # it. (Without the judge an uncited sentence was removed above: the embedding check is
+        # too weak to attribute one.)
+        order = list(dict.fromkeys([*numbers, *range(1, len(sources) + 1)]))
+        for n in order:
+            quote = self._supported(question, sentence, sources, n)
+            if quote is None:
+                continue
+            if is_instruction(quote):
+                state.removed.append((sentence, f"repeats an instruction found in source {n}"))
                 return
-            state.recited += 1
-        quote = scored[n][1]
-        if is_instruction(quote):
-            state.removed.append((sentence, f"repeats an instruction found in source {n}"))
+            if n not in numbers:
+                state.recited += 1
+            state.kept.append(
+                CitedSentence(text=sentence, chunk_id=sources[n - 1].chunk_id, quote=quote)
+            )
             return
-        state.kept.append(CitedSentence(text=sentence, chunk_id=shown[n - 1].chunk.id, quote=quote))
+        cited = f"source {numbers[0]}" if numbers else "any source"
+        state.removed.append((sentence, f"not supported by {cited}"))
+
+    def _supported(self, question, sentence, sources: list[Source], n: int) -> str | None:
+        """The passage's sentence that supports the written one, or None."""
+        text = sources[n - 1].text
+        if self.judge is None:
+            score, quote = self.scorer.best(sentence, text)
+            return quote if score >= self.scorer.threshold else None
+        # A number the passage does not contain is never supported, in any language.
+        if any(x not in text for x in _NUMBER.findall(sentence)):
+            return None
+        if self.judge.supports(sources, question, sentence, n) < self.support_floor:
+            return None
+        return self._closest_sentence(sentence, text)
+
+    def _checked_gap(self, gap: str | None, sources: list[Source], question: str) -> str | None:
+        """The model's note on what the passages do not answer, shown only when the judge
+        agrees that they do not answer it. It must state no fact: no number the passages do
+        not contain. Without the judge nothing can check it, so it is not shown."""
+        if not gap or self.judge is None:
+            return None
+        gap = " ".join(_MARKERS.sub(" ", gap).split()).strip(" .:")
+        joined = " ".join(s.text for s in sources)
+        if len(gap) < 3 or NOT_FOUND in gap.upper():
+            return None
+        if any(x not in joined for x in _NUMBER.findall(gap)):
+            return None
+        if self.judge.answers(sources, gap) >= self.support_floor:
+            return None
+        return gap[:300]
+
+    def _closest_sentence(self, sentence: str, passage: str) -> str:
+        """The passage sentence nearest the written one, in any language: its quote."""
+        from .sentences import split_sentences
+
+        candidates = list(split_sentences(passage)) or [passage]
+        if self.passage_scorer is None or len(candidates) == 1:
+            return candidates[0] if len(candidates) == 1 else passage
+        scores = self.passage_scorer.score(sentence, candidates)
+        return candidates[int(scores.argmax())]
 
     # -- talking to the model within a deadline ------------------------------------------
 
-    def _stream_with_timeout(self, prompt: str, **options) -> Iterator[str]:
+    def _stream_with_timeout(self, messages: list[dict], **options) -> Iterator[str]:
         """The model's tokens, read from a worker thread so that a stalled model cannot hang
         the answer past the timeout."""
-        from langchain_core.messages import HumanMessage
+        from langchain_core.messages import HumanMessage, SystemMessage
 
+        chat = [
+            SystemMessage(content=m["content"])
+            if m["role"] == "system"
+            else HumanMessage(content=m["content"])
+            for m in messages
+        ]
         pipe: queue.Queue = queue.Queue()
         done = object()
         stop = threading.Event()
@@ -156,7 +214,7 @@ class GenerativeAnswerer:
             # generation given up on (timeout, closed stream) must stop before the next starts.
             with self._busy:
                 try:
-                    for chunk in self.model.stream([HumanMessage(content=prompt)], **options):
+                    for chunk in self.model.stream(chat, **options):
                         if stop.is_set():
                             break
                         pipe.put(_text(chunk))
@@ -183,24 +241,13 @@ class GenerativeAnswerer:
         finally:
             stop.set()
 
-    def _invoke_with_timeout(self, prompt: str):
-        return "".join(self._stream_with_timeout(prompt))
 
-
-def _as_data(text: str) -> str:
-    """A source as the model sees it: sentences that read as orders are taken out."""
-    from .sentences import split_sentences
-
-    if not any(is_instruction(s) for s in split_sentences(text)):
-        return text
-    return " ".join(
-        "(a sentence that reads as an instruction was removed)" if is_instruction(s) else s
-        for s in split_sentences(text)
-    )
-
-
-def strip_citations(text: str) -> str:
-    return " ".join(s for s, _ in cited_sentences(text))
+def _split_gap(text: str) -> tuple[str, str | None]:
+    """The answer's sentences, and the 'Not covered:' line after them if there is one."""
+    m = GAP_MARKER.search(text)
+    if not m:
+        return text, None
+    return text[: m.start()], text[m.end() :].strip() or None
 
 
 def _text(message) -> str:

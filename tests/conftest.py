@@ -179,10 +179,20 @@ def make_assistant(fake_embedder, fake_scorer, fake_settings):
     """An Assistant on the fakes: `make_assistant(index_dir, corpus_dir=..., **settings)`."""
     from assistant.chat import Assistant
 
-    def make(index_dir: Path, corpus_dir: Path = FIXTURES / "corpus", chat_model=None, **values):
+    def make(
+        index_dir: Path,
+        corpus_dir: Path = FIXTURES / "corpus",
+        chat_model=None,
+        judge=None,
+        **values,
+    ):
         settings = fake_settings(corpus_dir=corpus_dir, index_dir=index_dir, **values)
         return Assistant(
-            settings, embedder=fake_embedder, scorer=fake_scorer, chat_model=chat_model
+            settings,
+            embedder=fake_embedder,
+            scorer=fake_scorer,
+            chat_model=chat_model,
+            judge=judge,
         )
 
     return make

@@ -131,3 +131,41 @@ class RuleChatModel(BaseChatModel):
             yield ChatGenerationChunk(
                 message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else ""))
             )
+
+
+class FakeJudge:
+    """The local model's yes/no judge, by word overlap: the sources answer a question when
+    they share most of its content words (or the question contains a key of `answerable`),
+    and a source supports a statement when it contains most of the statement's words.
+    Records every call, so that tests can see what was judged."""
+
+    def __init__(self, answerable: dict[str, float] | None = None, default: float | None = None):
+        import threading
+
+        self.lock = threading.Lock()
+        self.answerable = answerable or {}
+        self.default = default
+        self.calls: list[tuple[str, str]] = []
+
+    @staticmethod
+    def _share(text: str, source: str) -> float:
+        from assistant.lexical import content_words
+
+        words = set(content_words(text))
+        if not words:
+            return 0.0
+        return len(words & set(content_words(source))) / len(words)
+
+    def answers(self, sources, question: str) -> float:
+        self.calls.append(("answers", question))
+        for key, p in self.answerable.items():
+            if key in question:
+                return p
+        if self.default is not None:
+            return self.default
+        joined = " ".join(s.text for s in sources)
+        return 0.9 if self._share(question, joined) >= 0.5 else 0.1
+
+    def supports(self, sources, question: str, statement: str, n: int) -> float:
+        self.calls.append(("supports", statement))
+        return 0.9 if self._share(statement, sources[n - 1].text) >= 0.75 else 0.1
