@@ -14,7 +14,7 @@ endif
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup run chat ingest test lint evals calibrate bench clean
+.PHONY: setup run chat ingest test lint evals evals-llm evals-llm-ci calibrate calibrate-judge bench clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,20 @@ evals: ingest
 
 calibrate: ingest
 	$(BIN)/python -m evals calibrate
+
+# The local model's evals (EXCHANGE_LLM=local unless it names another local model): every case
+# of every suite, an hour or more on 2 cores (`make evals-llm LLM=local`, or LLM=local:qwen2.5-0.5b
+# and so on). CI runs a fixed sample of the test split.
+LLM_MODE := $(if $(filter local%,$(EXCHANGE_LLM)),$(EXCHANGE_LLM),local)
+evals-llm: ingest
+	$(BIN)/python -m evals --mode $(LLM_MODE) --no-baselines
+
+evals-llm-ci: ingest
+	$(BIN)/python -m evals --mode $(LLM_MODE) --no-baselines --split test --per-suite 6
+
+# Fits the judged abstention of the local model on the dev split (calibration.json, `judges`).
+calibrate-judge: ingest
+	$(BIN)/python -m evals calibrate-judge --mode $(LLM_MODE)
 
 # Benchmarks against their floors (15-30 minutes on 2 cores): writes bench/RESULTS.md.
 bench: setup

@@ -103,17 +103,13 @@ def judged_row(support: float, judged: float) -> dict:
 
 class Judgement:
     """Whether to abstain once the local model has judged: a logistic model over the
-    extractive support and the judge's P(answers), fitted on dev for that model. Without
-    one, the judge's own odds decide (abstain below even)."""
+    extractive support and the judge's P(answers), fitted on dev for that model. Without a
+    fit, either may abstain: the extractive decision, or the judge below even odds."""
 
     def __init__(self, model: AbstentionModel | None) -> None:
         self.model = model
 
-    def probability(self, support: float, judged: float) -> float:
+    def abstains(self, support: float, judged: float, extractive_abstains: bool) -> bool:
         if self.model is None:
-            return judged
-        return self.model.probability(judged_row(support, judged))
-
-    def abstains(self, support: float, judged: float) -> bool:
-        threshold = self.model.threshold if self.model is not None else 0.5
-        return self.probability(support, judged) < threshold
+            return extractive_abstains or judged < 0.5
+        return self.model.probability(judged_row(support, judged)) < self.model.threshold

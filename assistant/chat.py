@@ -282,7 +282,7 @@ class Assistant:
             judge_started = time.perf_counter()
             p = self.judge.answers(self._sources(draft), self._prompt_question(q, draft))
             common["judged"] = round(p, 4)
-            abstain = self.judgement.abstains(draft.support, p)
+            abstain = self.judgement.abstains(draft.support, p, draft.abstain)
             timings["judge"] = _ms(judge_started)
         if abstain:
             kind, language = self._abstention_kind(q.asked or q.question, draft)

@@ -23,6 +23,7 @@ class Judge:
         self._yes = self._token("Yes")
         self._no = self._token("No")
         self._format = _chat_formatter(llama)
+        self.evaluated = 0  # tokens read by the last call (the rest came from llama.cpp's cache)
 
     def answers(self, sources: list[Source], question: str) -> float:
         """P(the sources answer the question)."""
@@ -55,6 +56,7 @@ class Judge:
                 prefix += 1
             llama.n_tokens = prefix
             llama.eval(tokens[prefix:])
+            self.evaluated = len(tokens) - prefix
             logits = np.ctypeslib.as_array(
                 llama_cpp.llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),)
             )

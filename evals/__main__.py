@@ -17,7 +17,9 @@ from .suites import DEFAULT_SUITES, load_suites
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
-    p.add_argument("action", nargs="?", choices=["run", "calibrate"], default="run")
+    p.add_argument(
+        "action", nargs="?", choices=["run", "calibrate", "calibrate-judge"], default="run"
+    )
     p.add_argument("--suite", action="append", help="run only this suite (repeatable)")
     p.add_argument("--suites-file", type=Path, default=DEFAULT_SUITES)
     p.add_argument("--dataset", type=Path, help="cases of your own, instead of the suites")
@@ -28,6 +30,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="answerer: extractive (default), llm (the local model, or the EXCHANGE_LLM model "
         "when that is generative), or any EXCHANGE_LLM value (local, openai:MODEL, ...)",
+    )
+    p.add_argument(
+        "--split", choices=["dev", "test"], help="run the cases of one split only (default both)"
+    )
+    p.add_argument(
+        "--per-suite",
+        type=int,
+        metavar="N",
+        help="at most N cases of each suite (a fixed sample; for the slow model runs)",
     )
     p.add_argument("--thresholds", type=Path, default=runner.DEFAULT_THRESHOLDS)
     p.add_argument("--reports", type=Path, default=runner.REPORTS, help="where reports go")
@@ -49,7 +60,19 @@ def main(argv: list[str] | None = None) -> int:
             suites = load_suites(args.suites_file, args.suite)
         if args.action == "calibrate":
             return calibrate.main(settings, suites, args.out)
-        return runner.run(settings, suites, args.thresholds, not args.no_baselines, args.reports)
+        if args.action == "calibrate-judge":
+            from . import calibrate_judge
+
+            return calibrate_judge.main(settings, suites, args.out)
+        return runner.run(
+            settings,
+            suites,
+            args.thresholds,
+            not args.no_baselines,
+            args.reports,
+            split=args.split,
+            limit=args.per_suite,
+        )
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

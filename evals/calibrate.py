@@ -210,7 +210,10 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         f"{dt.date.today().isoformat()}"
     )
     model = model.model_copy(update={"threshold": threshold, "fitted_on": fitted_on})
+    # The judges' fits (calibrate_judge.py) are kept: refit them after changing these values.
+    previous = Calibration.load(out) if Path(out).exists() else None
     calibration = Calibration(
+        judges=previous.judges if previous else {},
         ranker=ranker,
         abstention=model,
         extra_margin=margin,

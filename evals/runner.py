@@ -41,15 +41,34 @@ SHOWN = [
 GATED_SPLIT = "test"
 
 
+def sample(cases: list, split: str | None, limit: int | None) -> list:
+    """The cases of one split (or all), at most `limit` of them: a spread sample in the order
+    of a hash of their ids, the same on every run."""
+    import hashlib
+
+    chosen = [c for c in cases if split is None or split_of(c.id) == split]
+    if limit is not None and len(chosen) > limit:
+        order = sorted(chosen, key=lambda c: hashlib.sha256(f"sample:{c.id}".encode()).digest())
+        keep = {id(c) for c in order[:limit]}
+        chosen = [c for c in chosen if id(c) in keep]
+    return chosen
+
+
 def evaluate_suite(
-    suite: Suite, base: Settings, baselines: bool = True, embedder=None, log=print
+    suite: Suite,
+    base: Settings,
+    baselines: bool = True,
+    embedder=None,
+    log=print,
+    split: str | None = None,
+    limit: int | None = None,
 ) -> dict:
     settings = suite.settings(base)
     if suite.build:
         ensure_index(settings, embedder)
     assistant = Assistant(settings, embedder)
     assistant.warm_up()
-    cases = suite.load()
+    cases = sample(suite.load(), split, limit)
     chunks = assistant.retriever.store.all_chunks()
     gold = GoldMatcher(chunks)
     unknown = sorted(
@@ -91,12 +110,21 @@ def evaluate_suite(
 
 
 def evaluate(
-    base: Settings, suites: list[Suite], baselines: bool = True, embedder=None, log=print
+    base: Settings,
+    suites: list[Suite],
+    baselines: bool = True,
+    embedder=None,
+    log=print,
+    split: str | None = None,
+    limit: int | None = None,
 ) -> dict:
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": base.llm,
-        "suites": {s.name: evaluate_suite(s, base, baselines, embedder, log) for s in suites},
+        "sample": {"split": split, "per_suite": limit} if split or limit else None,
+        "suites": {
+            s.name: evaluate_suite(s, base, baselines, embedder, log, split, limit) for s in suites
+        },
     }
 
 
@@ -270,7 +298,7 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
 
 def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    mode = report["mode"].split(":")[0]
+    mode = report["mode"].replace(":", "-")
     json_path = folder / f"report-{mode}.json"
     md_path = folder / f"report-{mode}.md"
     payload = {
@@ -289,9 +317,11 @@ def run(
     baselines: bool = True,
     reports: Path = REPORTS,
     suites_file: Path = DEFAULT_SUITES,
+    split: str | None = None,
+    limit: int | None = None,
 ) -> int:
     suites = suites if suites is not None else load_suites(suites_file)
-    report = evaluate(settings, suites, baselines=baselines)
+    report = evaluate(settings, suites, baselines=baselines, split=split, limit=limit)
     thresholds = yaml.safe_load(thresholds_path.read_text()) if thresholds_path.is_file() else {}
     if not baselines:
         for by_suite in thresholds.values():

@@ -26,7 +26,14 @@ class Ours:
 
         if quoted(sentence, chunk_text) or not self.assistant.generative:
             return quoted(sentence, chunk_text)
-        scorer = self.assistant.generator.scorer
+        generator = self.assistant.generator
+        if generator.judge is not None:
+            # The judge again, but shown the whole cited chunk rather than the passage.
+            from assistant.prompting import Source
+
+            source = Source(n=1, chunk_id="", text=chunk_text)
+            return generator._supported("", sentence, [source], 1) is not None
+        scorer = generator.scorer
         return scorer.best(sentence, chunk_text)[0] >= scorer.threshold
 
     def run(self, case: Case) -> SystemResult:

@@ -77,12 +77,13 @@ def test_an_unknown_llm_backend_is_reported_before_any_model_loads(fixture_index
         "print(code, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )
     for llm, why in (
-        ("gpt5", "use extractive, local, openai:MODEL or ollama:MODEL"),
+        ("gpt5", "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL"),
         (
             "openai:",
-            "use extractive, local, openai:MODEL or ollama:MODEL (a model name is "
+            "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL (a model name is "
             "needed after the colon)",
         ),
+        ("local:gpt5", "the local models are qwen2.5-1.5b, qwen2.5-0.5b, smollm2"),
     ):
         out = subprocess.run(
             [sys.executable, "-c", probe, str(fixture_index)],
