@@ -67,6 +67,7 @@ calibrate-judge: ingest
 bench: setup
 	$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.llm
 
 clean:
 	rm -rf index evals/reports/*.json evals/reports/*.md

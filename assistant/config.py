@@ -188,9 +188,6 @@ class Settings(BaseSettings):
     llm_threads: int = Field(
         2, ge=1, le=1024, description="CPU threads of the local model (one thread pool)."
     )
-    llm_sources: int = Field(
-        3, ge=1, le=9, description="Evidence chunks shown to the model as sources."
-    )
     relevance_floor: float = Field(
         0.3,
         ge=-1,

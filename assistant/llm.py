@@ -93,7 +93,7 @@ def answer_options(settings: Settings) -> dict:
     from llama_cpp import LlamaGrammar
 
     text = resources.files("assistant").joinpath("prompts", "cited-answer.gbnf").read_text()
-    last = max(1, min(9, settings.llm_sources))
+    last = max(1, min(9, settings.answer.max_passages))  # the passages are the sources
     return {"grammar": LlamaGrammar.from_string(text.replace("{last}", str(last)), verbose=False)}
 
 
