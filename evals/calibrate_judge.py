@@ -43,7 +43,9 @@ def judged_dev_cases(base: Settings, suites: list[Suite], log=print) -> list[dic
         cases = suite.load("dev")
         log(f"[{suite.name}] judging {len(cases)} dev cases...", file=sys.stderr)
         started = time.perf_counter()
-        for case in cases:
+        for n, case in enumerate(cases, start=1):
+            if n % 25 == 0:
+                log(f"[{suite.name}] {n} of {len(cases)}", file=sys.stderr)
             try:
                 query = assistant._read(Request(question=case.question, history=case.history))
             except QuestionError:
