@@ -13,7 +13,7 @@ from conftest import PROJECT
 from assistant.config import Settings
 from assistant.models import Answer, Citation, Highlight
 from assistant.ui import handlers, render
-from assistant.ui.service import Library, Service
+from assistant.ui.service import Service
 
 
 def citation(n=1, **kw) -> Citation:
