@@ -66,7 +66,7 @@ def build(service: Service) -> gr.Blocks:
                             question = gr.Textbox(
                                 label="Your question",
                                 show_label=False,
-                                placeholder="Ask about the LUMC – Nagasaki exchange…",
+                                placeholder="Ask about the exchange…",
                                 lines=1,
                                 max_lines=6,
                                 scale=8,
