@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..config import Settings
-from . import render
+from . import memory, render
 from .handlers import Handlers
 from .service import Service
 from .theme import theme
@@ -149,6 +149,7 @@ def main() -> None:
     from ..errors import brief_request_errors
 
     brief_request_errors()  # a malformed API request is one line in the log, not a traceback
+    memory.steady()
     settings = Settings()
     service = Service(settings)
     service.start()
@@ -169,4 +170,6 @@ def main() -> None:
         show_error=False,
         quiet=True,
         state_session_capacity=SESSION_CAPACITY,
+        # Gradio's default of 40 worker threads only adds memory: ten answer at once.
+        max_threads=CONCURRENCY + 4,
     )
