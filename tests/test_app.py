@@ -260,12 +260,18 @@ def test_next_sections_are_the_neighbours_of_the_cited_one(service):
 def test_context_is_the_chunk_around_the_quote(service):
     lib = service.library()
     key = next(s for s in lib.sections if s.name == "Key facts")
-    text = lib.chunks[key.chunk_ids[0]].text
+    cid = key.chunk_ids[0]
     quote = "The project coordinator at LUMC is Maria Yazdanbakhsh."
-    assert quote in text
-    before, after = lib.context(citation(1, chunk_id=key.chunk_ids[0], quote=quote))
+    assert quote in lib.chunks[cid].text
+    before, after = lib.context(cid, quote)
     assert before.endswith("with Nagasaki University.") and after.startswith("The exchange runs")
-    assert lib.context(citation(1, chunk_id=key.chunk_ids[0], quote="Not in it.")) is None
+    assert lib.context(cid, "Not in it.") is None
+    assert lib.context("unknown", quote) is None
+
+
+def test_what_an_answer_quotes_of_each_source():
+    answer = Answer(answer="A one. [1] A two. [1]\n\nB. [2] A three. [1]", abstained=False)
+    assert render.quoted(answer) == {1: "A one. A two. A three.", 2: "B."}
 
 
 # -- handlers ----------------------------------------------------------------------------------

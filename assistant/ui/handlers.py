@@ -70,13 +70,10 @@ def extras(answer: Answer, library: Library | None, turns: list[dict]) -> dict:
         c = library.contact
         return {"contact": c and {"title": c.title, "section": c.section, "url": c.url}}
     contexts = {}
+    said = render.quoted(answer)
     for c in answer.citations:
-        ctx = library.context(c)
-        if (
-            ctx is not None
-            and c.quote
-            and " ".join(c.quote.split()) in " ".join(answer.answer.split())
-        ):
+        ctx = library.context(c.chunk_id, said.get(c.n, ""))
+        if ctx is not None:
             contexts[str(c.n)] = list(ctx)
     shown = set(render.cited_numbers(answer))
     seen = {t["question"] for t in turns}

@@ -103,6 +103,17 @@ def render_text(answer: Answer) -> str:
     return f'<div class="ea-text">{"".join(paragraphs)}</div>'
 
 
+def quoted(answer: Answer) -> dict[int, str]:
+    """The answer's sentences under each citation number, joined: what it quotes of a source."""
+    out: dict[int, list[str]] = {}
+    for para in re.split(r"\n\s*\n", answer.answer.strip()):
+        last = 0
+        for m in MARKER.finditer(para):
+            out.setdefault(int(m.group(1)), []).append(" ".join(para[last : m.start()].split()))
+            last = m.end()
+    return {n: " ".join(s for s in sentences if s) for n, sentences in out.items()}
+
+
 def cited_numbers(answer: Answer) -> list[int]:
     return sorted({int(m.group(1)) for m in MARKER.finditer(answer.answer)})
 

@@ -96,13 +96,13 @@ class Library:
             contact = Contact(title=c.title, section=c.section, url=c.url)
         return cls(chunks=chunks, sections=sections, contact=contact)
 
-    def context(self, citation: Citation) -> tuple[str, str] | None:
-        """The text before and after the quote in its chunk; None when the chunk is not known
-        or the quote is not in it (a generated answer's citation)."""
-        chunk = self.chunks.get(citation.chunk_id)
+    def context(self, chunk_id: str, quote: str) -> tuple[str, str] | None:
+        """The text of the chunk before and after `quote`; None when the chunk is not known or
+        does not hold the quote word for word (a generated answer's sentence)."""
+        chunk = self.chunks.get(chunk_id)
         if chunk is None:
             return None
-        text, quote = _squash(chunk.text), _squash(citation.quote)
+        text, quote = _squash(chunk.text), _squash(quote)
         at = text.find(quote)
         if not quote or at < 0:
             return None
