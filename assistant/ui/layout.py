@@ -162,6 +162,7 @@ def main() -> None:
         theme=theme(),
         css_paths=[HERE / "style.css"],
         js=page_js(settings),
+        head=f"<style>{(HERE / 'page.css').read_text(encoding='utf-8')}</style>",
         footer_links=[],
         run_history=False,
         ssr_mode=False,
