@@ -163,7 +163,8 @@ class Service:
         self.error: str | None = None
         self._glance: tuple[object, list[tuple[str, Answer]]] | None = None
         self._library: tuple[object, Library] | None = None
-        self._lock = threading.Lock()
+        self._library_lock = threading.Lock()
+        self._glance_lock = threading.Lock()  # apart: asking the glance questions takes a while
 
     def start(self) -> None:
         threading.Thread(target=self._load, name="warm-up", daemon=True).start()
@@ -218,7 +219,7 @@ class Service:
         """The serving index as documents and sections; rebuilt when an ingest switches it."""
         self.wait()
         key = self._generation()
-        with self._lock:
+        with self._library_lock:
             if self._library is None or self._library[0] != key:
                 self._library = (key, Library.build(self.assistant, self.settings))
             return self._library[1]
@@ -227,7 +228,7 @@ class Service:
         """Key facts, each the assistant's own cited answer; asked again when the index changes."""
         self.wait()
         key = self._generation()
-        with self._lock:
+        with self._glance_lock:
             if self._glance is None or self._glance[0] != key:
                 facts = []
                 for label, question in GLANCE_QUESTIONS:
