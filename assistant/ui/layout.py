@@ -171,6 +171,7 @@ def main() -> None:
         show_error=False,
         quiet=True,
         state_session_capacity=SESSION_CAPACITY,
-        # Gradio's default of 40 worker threads only adds memory: ten answer at once.
+        # Gradio runs up to 40 handlers in threads by default; ten answer at a time here, and
+        # every extra thread that touches the models holds memory.
         max_threads=CONCURRENCY + 4,
     )
