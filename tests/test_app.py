@@ -127,6 +127,24 @@ def test_copy_text_keeps_lines_and_names_the_sources():
     assert html.unescape(copied) == text
 
 
+def test_a_pdf_source_links_to_its_page():
+    pdf = citation(1, url="https://example.org/faq.pdf", section="Stays, p. 3")
+    answer = Answer(answer="A. [1]", abstained=False, citations=[pdf, citation(2)])
+    out = render.render_cards(answer, {}, {"1": 3})
+    assert 'href="https://example.org/faq.pdf#page=3"' in out and "Stays, p. 3" in out
+    assert render.page_link("https://example.org/page", 3) == "https://example.org/page"
+    assert render.page_link("https://example.org/a.pdf#x", 3) == "https://example.org/a.pdf#x"
+
+
+def test_memory_is_kept_steady_on_glibc():
+    import threading
+
+    from assistant.ui import memory
+
+    assert memory.steady()  # the test machine runs glibc
+    assert any(t.name == "malloc-trim" and t.daemon for t in threading.enumerate())
+
+
 def test_an_abstention_links_to_the_contact_route_the_documents_give():
     answer = Answer(answer="The documents do not answer this; ask the coordinator.", abstained=True)
     contact = {"title": "Whom to contact", "section": "Coordinator", "url": "https://example.org/c"}

@@ -69,17 +69,21 @@ def extras(answer: Answer, library: Library | None, turns: list[dict]) -> dict:
     if answer.abstained:
         c = library.contact
         return {"contact": c and {"title": c.title, "section": c.section, "url": c.url}}
-    contexts = {}
+    contexts, pages = {}, {}
     said = render.quoted(answer)
     for c in answer.citations:
         ctx = library.context(c.chunk_id, said.get(c.n, ""))
         if ctx is not None:
             contexts[str(c.n)] = list(ctx)
+        chunk = library.chunks.get(c.chunk_id)
+        if chunk is not None and chunk.page:
+            pages[str(c.n)] = chunk.page
     shown = set(render.cited_numbers(answer))
     seen = {t["question"] for t in turns}
     nxt = library.next_sections([c for c in answer.citations if c.n in shown], seen)
     return {
         "contexts": contexts,
+        "pages": pages,
         "next": [{"name": s.name, "title": s.title, "question": s.question} for s in nxt],
     }
 

@@ -68,7 +68,9 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
     if answer.abstained:
         body = render_abstention(answer, turn.get("contact"))
     else:
-        body = render_text(answer) + render_cards(answer, turn.get("contexts") or {})
+        body = render_text(answer) + render_cards(
+            answer, turn.get("contexts") or {}, turn.get("pages") or {}
+        )
         if answer.note and not streaming:  # generated answers: what verification removed or why
             body += f'<p class="ea-note">{esc(answer.note)}</p>'
     cls = "ea-answer ea-abstained" if answer.abstained else "ea-answer"
@@ -118,18 +120,30 @@ def cited_numbers(answer: Answer) -> list[int]:
     return sorted({int(m.group(1)) for m in MARKER.finditer(answer.answer)})
 
 
-def render_cards(answer: Answer, contexts: dict) -> str:
+def render_cards(answer: Answer, contexts: dict, pages: dict | None = None) -> str:
     """A card per cited source: document title and section, always shown; opened, the text
     around the quote (the quote itself is in the answer) and a link to the page."""
     shown = cited_numbers(answer)
-    cards = [render_card(c, contexts.get(str(c.n))) for c in answer.citations if c.n in shown]
+    pages = pages or {}
+    cards = [
+        render_card(c, contexts.get(str(c.n)), pages.get(str(c.n)))
+        for c in answer.citations
+        if c.n in shown
+    ]
     if not cards:
         return ""
     label = "Source" if len(cards) == 1 else "Sources"
     return f'<div class="ea-cards-label">{label}</div><ol class="ea-cards">{"".join(cards)}</ol>'
 
 
-def render_card(c, context: list[str] | None) -> str:
+def page_link(url: str, page: int | None) -> str:
+    """A PDF's link opens at the page the passage is on; other pages have no page to open."""
+    if page and urlparse(url).path.lower().endswith(".pdf") and "#" not in url:
+        return f"{url}#page={int(page)}"
+    return url
+
+
+def render_card(c, context: list[str] | None, page: int | None = None) -> str:
     section = f'<span class="ea-card-section">{esc(c.section)}</span>' if c.section else ""
     if context is None:  # not a quote of the answer (a generated answer): show what supports it
         passage = f'<blockquote class="ea-context">{esc(c.quote)}</blockquote>'
@@ -146,7 +160,7 @@ def render_card(c, context: list[str] | None) -> str:
         passage = '<p class="ea-context-none">The answer quotes this section in full.</p>'
     url = safe_url(c.url)
     link = (
-        _link(url, f"Read it on {esc(host(url))}", "ea-card-link")
+        _link(page_link(url, page), f"Read it on {esc(host(url))}", "ea-card-link")
         if url
         else '<p class="ea-context-none">The document gives no web address.</p>'
     )
