@@ -99,7 +99,8 @@ def ask_once(
     if event != "complete":
         raise RuntimeError(f"the stream ended with event {event!r}: {str(last)[:200]}")
     payload = json.loads(last)
-    messages = payload[0]["value"]
+    # The chat's output is its messages, or an update that carries them under "value".
+    messages = payload[0]["value"] if isinstance(payload[0], dict) else payload[0]
     html = messages[-1]["content"][0]["text"]
     if "ea-error" in html or "ea-answer" not in html:
         raise RuntimeError(f"the UI showed an error: {html[:200]}")

@@ -1,0 +1,404 @@
+"""HTML of the page's parts. Every text that comes from a person or a document is escaped here.
+
+The chat sanitizes what it shows (ids, data- and aria- attributes, roles and form fields are
+removed), so the parts a script acts on are found by class, a turn by `ea-turn-N`, and names for
+screen readers are visually hidden text (`ea-sr`) rather than attributes. page.js adds behaviour.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlparse
+
+from ..models import Answer
+
+TITLE = "Exchange Assistant"
+MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def esc(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only web links become links; anything else (javascript:, data:) is shown as text."""
+    if url and re.match(r"^https?://", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
+
+
+def _block(inner: str, cls: str) -> str:
+    # One line: in the chat's Markdown an HTML block ends at a blank line.
+    return f'<div class="{cls}">{inner}</div>'.replace("\n", " ")
+
+
+def _sr(text: str) -> str:
+    return f'<span class="ea-sr">{esc(text)}</span>'
+
+
+def _link(url: str, inner: str, cls: str = "") -> str:
+    klass = f' class="{cls}"' if cls else ""
+    return (
+        f'<a{klass} href="{esc(url)}" target="_blank" rel="noopener noreferrer">{inner}'
+        f"{_sr(' (opens in a new tab)')}</a>"
+    )
+
+
+def host(url: str) -> str:
+    name = urlparse(url).hostname or url
+    return name.removeprefix("www.")
+
+
+def render_question(question: str) -> str:
+    return _block(esc(question).replace("\n", "<br>"), "ea-question")
+
+
+# -- an answer ---------------------------------------------------------------------------------
+# A turn is the dict the conversation keeps (see handlers.py); rendering reads it and nothing else.
+
+
+def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) -> str:
+    if turn.get("error"):
+        return render_error(turn["error"])
+    if not turn.get("answer"):
+        return render_pending(loading)
+    answer = Answer.model_validate(turn["answer"])
+    streaming = bool(turn.get("streaming"))
+    if answer.abstained:
+        body = render_abstention(answer, turn.get("contact"))
+    else:
+        body = render_text(answer) + render_cards(
+            answer, turn.get("contexts") or {}, turn.get("pages") or {}
+        )
+        if answer.note and not streaming:  # generated answers: what verification removed or why
+            body += f'<p class="ea-note">{esc(answer.note)}</p>'
+    cls = "ea-answer ea-abstained" if answer.abstained else "ea-answer"
+    if streaming:
+        return _block(body, f"{cls} ea-streaming")
+    body += render_actions(turn, i, feedback)
+    body += render_next(turn.get("next") or [])
+    copy = esc(plain_text(answer, turn.get("contact"))).replace("\n", "&#10;")  # kept by _block
+    body += f'<div class="ea-copytext">{copy}</div>'
+    return _block(body, f"{cls} ea-turn-{i}")
+
+
+def render_text(answer: Answer) -> str:
+    """The answer's paragraphs, each sentence followed by its badge; the sentences that carry
+    the answer (`highlights`) are marked."""
+    marked = {(h.n, " ".join(h.text.split())) for h in answer.highlights}
+    paragraphs = []
+    for para in re.split(r"\n\s*\n", answer.answer.strip()):
+        pieces, last = [], 0
+        for m in MARKER.finditer(para):
+            n = int(m.group(1))
+            sentence = para[last : m.start()]
+            if (n, " ".join(sentence.split())) in marked:
+                lead = sentence[: len(sentence) - len(sentence.lstrip())]
+                pieces.append(f'{esc(lead)}<mark class="ea-hl">{esc(sentence.strip())}</mark>')
+            else:
+                pieces.append(esc(sentence))
+            pieces.append(f'<button type="button" class="ea-ref">{_sr("Source ")}{n}</button>')
+            last = m.end()
+        pieces.append(esc(para[last:]))
+        paragraphs.append(f"<p>{''.join(pieces).strip()}</p>")
+    return f'<div class="ea-text">{"".join(paragraphs)}</div>'
+
+
+def quoted(answer: Answer) -> dict[int, str]:
+    """The answer's sentences under each citation number, joined: what it quotes of a source."""
+    out: dict[int, list[str]] = {}
+    for para in re.split(r"\n\s*\n", answer.answer.strip()):
+        last = 0
+        for m in MARKER.finditer(para):
+            out.setdefault(int(m.group(1)), []).append(" ".join(para[last : m.start()].split()))
+            last = m.end()
+    return {n: " ".join(s for s in sentences if s) for n, sentences in out.items()}
+
+
+def cited_numbers(answer: Answer) -> list[int]:
+    return sorted({int(m.group(1)) for m in MARKER.finditer(answer.answer)})
+
+
+def render_cards(answer: Answer, contexts: dict, pages: dict | None = None) -> str:
+    """A card per cited source: document title and section, always shown; opened, the text
+    around the quote (the quote itself is in the answer) and a link to the page."""
+    shown = cited_numbers(answer)
+    pages = pages or {}
+    cards = [
+        render_card(c, contexts.get(str(c.n)), pages.get(str(c.n)))
+        for c in answer.citations
+        if c.n in shown
+    ]
+    if not cards:
+        return ""
+    label = "Source" if len(cards) == 1 else "Sources"
+    return f'<div class="ea-cards-label">{label}</div><ol class="ea-cards">{"".join(cards)}</ol>'
+
+
+def page_link(url: str, page: int | None) -> str:
+    """A PDF's link opens at the page the passage is on; other pages have no page to open."""
+    if page and urlparse(url).path.lower().endswith(".pdf") and "#" not in url:
+        return f"{url}#page={int(page)}"
+    return url
+
+
+def render_card(c, context: list[str] | None, page: int | None = None) -> str:
+    section = f'<span class="ea-card-section">{esc(c.section)}</span>' if c.section else ""
+    if context is None:  # not a quote of the answer (a generated answer): show what supports it
+        passage = f'<blockquote class="ea-context">{esc(c.quote)}</blockquote>'
+    elif any(context):
+        before, after = context
+        passage = (
+            '<blockquote class="ea-context">'
+            + (f"{esc(_tail(before))} " if before else "")
+            + '<span class="ea-quoted">quoted in the answer</span>'
+            + (f" {esc(_head(after))}" if after else "")
+            + "</blockquote>"
+        )
+    else:
+        passage = '<p class="ea-context-none">The answer quotes this section in full.</p>'
+    url = safe_url(c.url)
+    link = (
+        _link(page_link(url, page), f"Read it on {esc(host(url))}", "ea-card-link")
+        if url
+        else '<p class="ea-context-none">The document gives no web address.</p>'
+    )
+    return (
+        f'<li class="ea-card ea-card-{int(c.n)}"><details><summary>'
+        f'<span class="ea-card-n">{_sr("Source ")}{int(c.n)}</span>'
+        f'<span class="ea-card-head"><span class="ea-card-title">{esc(c.title)}</span>'
+        f"{section}</span></summary>"
+        f'<div class="ea-card-body">{passage}{link}</div></details></li>'
+    )
+
+
+def _tail(text: str, words: int = 40) -> str:
+    w = text.split()
+    return text if len(w) <= words else "… " + " ".join(w[-words:])
+
+
+def _head(text: str, words: int = 40) -> str:
+    w = text.split()
+    return text if len(w) <= words else " ".join(w[:words]) + " …"
+
+
+def render_abstention(answer: Answer, contact: dict | None) -> str:
+    body = (
+        '<div class="ea-abstain-label">Not in the programme documents</div>'
+        f'<p class="ea-abstain-text">{esc(answer.answer)}</p>'
+    )
+    url = safe_url((contact or {}).get("url"))
+    if contact and url:
+        where = " › ".join(esc(p) for p in (contact.get("title"), contact.get("section")) if p)
+        body += f'<p class="ea-contact">How to reach them: {_link(url, where)}</p>'
+    return body
+
+
+def render_actions(turn: dict, i: int, feedback: bool) -> str:
+    buttons = ['<button type="button" class="ea-copy">Copy answer</button>']
+    extra = ""
+    if feedback:
+        rating = turn.get("rating")
+        for value, name in (("up", "Helpful"), ("down", "Not helpful")):
+            on = rating == value
+            state = " ea-on" if on else ""
+            buttons.append(
+                f'<button type="button" class="ea-thumb ea-{value} ea-turn-{i}{state}">'
+                f'<span class="ea-icon"></span>{esc(name)}'
+                f"{_sr(' (chosen)') if on else ''}</button>"
+            )
+        if turn.get("comment_open"):
+            prompt = (
+                "Thank you. Anything to add? (optional)"
+                if rating == "up"
+                else "Thank you. What was wrong or missing? (optional)"
+            )
+            extra = (
+                f'<div class="ea-comment ea-turn-{i}">'
+                f'<p class="ea-comment-prompt">{esc(prompt)}</p></div>'
+            )
+        if turn.get("notice"):
+            extra += f'<p class="ea-fb-notice">{esc(turn["notice"])}</p>'
+    return f'<div class="ea-actions">{"".join(buttons)}</div>{extra}'
+
+
+def render_next(suggestions: list[dict]) -> str:
+    if not suggestions:
+        return ""
+    buttons = "".join(
+        '<button type="button" class="ea-suggest">'
+        f'<span class="ea-suggest-name">{esc(s["name"] or s["title"])}</span>'
+        f'<span class="ea-suggest-doc">{esc(s["title"]) if s["name"] else ""}</span>'
+        f'<span class="ea-suggest-ask">{esc(s["question"])}</span></button>'
+        for s in suggestions
+    )
+    return f'<div class="ea-next"><div class="ea-next-label">Read next</div>{buttons}</div>'
+
+
+def plain_text(answer: Answer, contact: dict | None = None) -> str:
+    """What the copy button copies: the answer with its numbers, then the sources."""
+    lines = [answer.answer.strip()]
+    shown = cited_numbers(answer)
+    sources = [c for c in answer.citations if c.n in shown]
+    if sources:
+        lines.append("")
+        lines.append("Sources")
+        for c in sources:
+            where = ", ".join(p for p in (c.title, c.section) if p)
+            lines.append(f"[{c.n}] {where}" + (f": {c.url}" if safe_url(c.url) else ""))
+    if answer.abstained and contact and safe_url(contact.get("url")):
+        lines.append(f"Contact: {contact['url']}")
+    return "\n".join(lines)
+
+
+def render_pending(loading: bool) -> str:
+    text = (
+        "Loading the assistant; the first question takes a little longer…"
+        if loading
+        else "Searching the programme documents…"
+    )
+    return _block(f'<span class="ea-dots"><i></i><i></i><i></i></span>{text}', "ea-pending")
+
+
+def render_error(message: str) -> str:
+    return _block(esc(message), "ea-answer ea-error")
+
+
+# -- panels ------------------------------------------------------------------------------------
+
+
+def render_glance(facts: list[tuple[str, Answer]]) -> str:
+    """Each fact is the assistant's own answer, linked to the documents it cites."""
+    if not facts:
+        return (
+            '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
+            '<p class="ea-muted">The documents in the index do not state the key facts.</p></div>'
+        )
+    items = []
+    for label, answer in facts:
+        links, seen = [], set()
+        for c in answer.citations:
+            if c.source in seen:
+                continue
+            seen.add(c.source)
+            url, doc = safe_url(c.url), esc(c.title or "the document")
+            links.append(_link(url, doc) if url else f"<span>{doc}</span>")
+        text = esc(" ".join(MARKER.sub("", answer.answer).split()))
+        items.append(
+            f'<div class="ea-fact"><dt>{esc(label)}</dt><dd>{text}'
+            f'<span class="ea-fact-src">Source: {", ".join(links)}</span></dd></div>'
+        )
+    return (
+        '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
+        f'<dl class="ea-facts">{"".join(items)}</dl></div>'
+    )
+
+
+def render_glance_loading() -> str:
+    return (
+        '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
+        '<p class="ea-muted">Reading the programme documents…</p></div>'
+    )
+
+
+def render_sources(rows: list[dict]) -> str:
+    body = []
+    for r in rows:
+        url = safe_url(r.get("url"))
+        title = esc(r.get("title") or r.get("source"))
+        if url:
+            title = _link(url, title)
+        body.append(
+            f"<tr><td>{title}<span class='ea-file'>{esc(r.get('source'))}</span></td>"
+            f"<td>{esc(r.get('updated') or '–')}</td><td class='ea-num'>{int(r.get('chunks') or 0)}"
+            "</td></tr>"
+        )
+    chunks = sum(int(r.get("chunks") or 0) for r in rows)
+    docs = "document" if len(rows) == 1 else "documents"
+    return (
+        '<div class="ea-sources">'
+        f'<p class="ea-sources-intro">The assistant answers only from these {len(rows)} {docs} '
+        f"({chunks} passages). To add one, put it in the corpus folder and run "
+        "<code>exchange-assistant ingest</code>.</p>"
+        '<div class="ea-table-wrap"><table class="ea-table"><thead><tr><th>Document (file)</th>'
+        '<th>Updated</th><th class="ea-num">Passages</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div></div>"
+    )
+
+
+def render_notice(message: str) -> str:
+    return f'<div class="ea-notice" role="alert">{esc(message)}</div>'
+
+
+def render_header() -> str:
+    return (
+        '<header class="ea-header"><div class="ea-header-inner">'
+        '<div class="ea-brand"><span class="ea-mark"></span>'
+        '<span class="ea-org">Leiden University Medical Center'
+        '<span class="ea-sep">·</span>Nagasaki University</span></div>'
+        f'<h1 class="ea-title">{TITLE}</h1>'
+        '<p class="ea-lede">Questions about the Erasmus+ exchange between LUMC and Nagasaki '
+        "University, answered from the programme's own documents. Every sentence names "
+        'its source.</p></div></header><div class="ea-accent"></div>'
+    )
+
+
+def render_placeholder() -> str:
+    return (
+        '<div class="ea-empty"><p class="ea-empty-title">What would you like to know?</p>'
+        '<p class="ea-empty-text">Ask about who can take part, the focus areas, whom to contact '
+        "or the history of Leiden and Nagasaki. Pick an example below or type your own "
+        "question.</p></div>"
+    )
+
+
+def render_contact(contact_name: str, contact: dict | None) -> str:
+    url = safe_url((contact or {}).get("url"))
+    route = ""
+    if contact and url:
+        where = " › ".join(esc(p) for p in (contact.get("title"), contact.get("section")) if p)
+        route = f" The documents say how: {_link(url, where)}."
+    return (
+        '<div class="ea-panel ea-panel-quiet"><h2 class="ea-panel-title">Need a person?</h2>'
+        f"<p>When the documents do not answer, the assistant says so. Please ask "
+        f"{esc(contact_name)}.{route}</p></div>"
+    )
+
+
+def render_fineprint(feedback_on: bool) -> str:
+    rate = " Rate an answer to help us improve it." if feedback_on else ""
+    return (
+        '<p class="ea-fine">Answers quote the programme documents and may be incomplete; '
+        f"check the linked source before you act on one.{rate}</p>"
+    )
+
+
+def render_about(contact: str, max_chars: int, feedback_on: bool) -> str:
+    if feedback_on:
+        privacy = (
+            "When you rate an answer, we store the question, the earlier questions of the "
+            "conversation, the answer, its sources, your rating, your comment if you write one, "
+            "and the time. We do not store your IP address or anything else about you."
+        )
+    else:
+        privacy = "Ratings are switched off here; nothing you ask is stored."
+    return (
+        '<div class="ea-about">'
+        "<h2>How the assistant answers</h2>"
+        "<p>The assistant searches the programme documents listed under <em>Sources</em> and "
+        "answers with passages quoted from them; the sentences that answer your question are "
+        "marked. Each sentence carries a number: select it to open the source with the same "
+        "number, which names the document and its section, shows the text around the quote, and "
+        "links to the page.</p>"
+        "<p>Under each answer, <em>Read next</em> offers the sections next to the ones it quotes."
+        "</p>"
+        "<p>When the documents do not answer a question, the assistant says so instead of "
+        f"guessing, and tells you whom to ask: {esc(contact)}.</p>"
+        "<p>Follow-up questions such as “and who coordinates it?” are understood in the context of "
+        "the conversation. Start a new conversation to change the subject.</p>"
+        "<h2>Your questions and ratings</h2>"
+        f"<p>{privacy}</p>"
+        f"<p>Questions are limited to {max_chars:,} characters.</p>"
+        "</div>"
+    )

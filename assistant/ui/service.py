@@ -1,0 +1,243 @@
+"""What the page needs from the pipeline, shared by every session (no gradio here).
+
+`Service` loads the one Assistant of the process in a background thread. `Library` is a read-only
+view of the serving index: the documents with their sections in reading order, which is where the
+page finds a card's surrounding passage, the next questions after an answer and the contact route
+of an abstention. Nothing here belongs to a conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import generations
+from ..chat import Assistant
+from ..config import Settings
+from ..errors import AssistantError, IndexMissingError
+from ..models import Answer, Chunk, Citation
+
+log = logging.getLogger("exchange_assistant.ui")
+
+# "At a glance" asks the assistant these at start-up; the facts come from the index, not from here.
+GLANCE_QUESTIONS = [
+    ("Coordinator", "Who is the project coordinator of the exchange?"),
+    ("Partner", "What is the partner institution of LUMC in the exchange?"),
+    ("Period", "When does the exchange project run?"),
+    ("Focus areas", "What are the focus areas of the exchange?"),
+    ("For whom", "Which students is the exchange aimed at?"),
+    ("Mobility", "What type of mobility is the project?"),
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a document, in reading order, as a citation would name it."""
+
+    source: str
+    title: str
+    name: str | None
+    url: str | None
+    chunk_ids: tuple[str, ...]
+
+    @property
+    def question(self) -> str:
+        # The title carries the topic, the heading the part of it: together they find the
+        # section's own passage, where the heading alone ("Staff") is too short to.
+        return f"{self.title}: {self.name}" if self.name else self.title
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where the documents say to turn: the section that names the contact, and its link."""
+
+    title: str
+    section: str | None
+    url: str | None
+
+
+@dataclass
+class Library:
+    """The serving index as documents and sections; built once per index generation."""
+
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    contact: Contact | None = None
+
+    @classmethod
+    def build(cls, assistant: Assistant, settings: Settings) -> Library:
+        gen = generations.require_current(Path(settings.index_dir))
+        manifest = generations.read_manifest(gen)
+        retriever = assistant.retriever
+        chunks = {c.id: c for c in retriever.store.all_chunks()}
+        sections: list[Section] = []
+        for name, entry in sorted(manifest.files.items()):
+            current: list[Chunk] = []
+            for cid in entry.chunk_ids:
+                chunk = chunks.get(cid)
+                if chunk is None:
+                    continue
+                if current and chunk.section != current[-1].section:
+                    sections.append(_section(name, entry.title, current))
+                    current = []
+                current.append(chunk)
+            if current:
+                sections.append(_section(name, entry.title, current))
+        contact = None
+        # The contact is found the way a question is: the passage that best matches whom the
+        # settings name, so the link is the one the documents give for that person.
+        hits = retriever.search(settings.contact, k=1)
+        if hits:
+            c = hits[0].chunk
+            contact = Contact(title=c.title, section=c.section, url=c.url)
+        return cls(chunks=chunks, sections=sections, contact=contact)
+
+    def context(self, chunk_id: str, quote: str) -> tuple[str, str] | None:
+        """The text of the chunk before and after `quote`; None when the chunk is not known or
+        does not hold the quote word for word (a generated answer's sentence)."""
+        chunk = self.chunks.get(chunk_id)
+        if chunk is None:
+            return None
+        text, quote = _squash(chunk.text), _squash(quote)
+        at = text.find(quote)
+        if not quote or at < 0:
+            return None
+        return text[:at].strip(), text[at + len(quote) :].strip()
+
+    def next_sections(self, cited: list[Citation], seen: set[str], limit: int = 3) -> list[Section]:
+        """Sections next to the cited ones, nearest first, leaving out those already cited or
+        asked about in this conversation (`seen` holds their questions)."""
+        index_of = {}
+        for i, s in enumerate(self.sections):
+            for cid in s.chunk_ids:
+                index_of[cid] = i
+        cited_at = [index_of[c.chunk_id] for c in cited if c.chunk_id in index_of]
+        if not cited_at:
+            return []
+        taken = set(cited_at)
+        out: list[Section] = []
+        for distance in (1, -1, 2, -2, 3, -3):
+            for at in cited_at:
+                i = at + distance
+                if not 0 <= i < len(self.sections) or i in taken:
+                    continue
+                s = self.sections[i]
+                if s.source != self.sections[at].source or s.question in seen:
+                    continue
+                taken.add(i)
+                out.append(s)
+                if len(out) == limit:
+                    return out
+        return out
+
+
+def _section(source: str, title: str, chunks: list[Chunk]) -> Section:
+    first = chunks[0]
+    return Section(
+        source=source,
+        title=title or first.title,
+        name=first.section,
+        url=first.url,
+        chunk_ids=tuple(c.id for c in chunks),
+    )
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+class Service:
+    """The Assistant, loaded in a background thread, the feedback store and the library."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        from ..feedback import FeedbackStore
+
+        self.settings = settings
+        self.assistant = assistant or Assistant(settings)
+        self.feedback = FeedbackStore(settings.feedback_db) if settings.feedback_enabled else None
+        self.ready = threading.Event()
+        self.error: str | None = None
+        self._glance: tuple[object, list[tuple[str, Answer]]] | None = None
+        self._library: tuple[object, Library] | None = None
+        self._library_lock = threading.Lock()
+        self._glance_lock = threading.Lock()  # apart: asking the glance questions takes a while
+
+    def start(self) -> None:
+        threading.Thread(target=self._load, name="warm-up", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            try:
+                self.assistant.warm_up()
+            except IndexMissingError:
+                from ..ingest import ingest
+
+                print(
+                    f"No index in {self.settings.index_dir}; building it from "
+                    f"{self.settings.corpus_dir}/ ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                report = ingest(self.settings, progress=True, embedder=self.assistant.embedder)
+                print(
+                    f"Index built: {len(report.added)} documents, {report.chunks_total} chunks "
+                    f"({report.seconds:.1f} s).",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                self.assistant.warm_up()
+            print("The assistant is ready.", file=sys.stderr, flush=True)
+        except AssistantError as exc:
+            self.error = str(exc)
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+        except Exception as exc:  # shown to people as one sentence, logged in full here
+            log.exception("loading the assistant failed")
+            self.error = f"The assistant could not start ({type(exc).__name__})."
+        finally:
+            self.ready.set()
+        if self.error is None:
+            try:
+                self.library()
+                self.glance()  # answered before the first visitor asks
+            except Exception:
+                log.exception("the 'At a glance' facts could not be prepared")
+
+    def wait(self) -> None:
+        """Blocks until the model is loaded; raises the loading error, if there was one."""
+        self.ready.wait()
+        if self.error:
+            raise AssistantError(self.error)
+
+    def _generation(self) -> object:
+        return generations.require_current(Path(self.settings.index_dir))
+
+    def library(self) -> Library:
+        """The serving index as documents and sections; rebuilt when an ingest switches it."""
+        self.wait()
+        key = self._generation()
+        with self._library_lock:
+            if self._library is None or self._library[0] != key:
+                self._library = (key, Library.build(self.assistant, self.settings))
+            return self._library[1]
+
+    def glance(self) -> list[tuple[str, Answer]]:
+        """Key facts, each the assistant's own cited answer; asked again when the index changes."""
+        self.wait()
+        key = self._generation()
+        with self._glance_lock:
+            if self._glance is None or self._glance[0] != key:
+                facts = []
+                for label, question in GLANCE_QUESTIONS:
+                    answer = self.assistant.ask(question)
+                    if not answer.abstained and answer.citations:
+                        facts.append((label, answer))
+                self._glance = (key, facts)
+            return self._glance[1]
+
+    def sources(self) -> list[dict]:
+        self.wait()
+        return self.assistant.sources()
