@@ -22,6 +22,10 @@ class Features(BaseModel):
     ranker: float = Field(description="Ranker probability that the best passage answers.")
     best: float = Field(description="Scorer (e5) similarity of the best passage.")
     gap: float = Field(description="Best passage's e5 score minus the median of all candidates.")
+    lead: float = Field(
+        0.0, description="Best passage's e5 score minus the best of any other chunk's passages."
+    )
+    top: float = Field(0.0, description="Mean e5 score of the three best candidate passages.")
     dense: float = Field(description="Retriever (MiniLM) similarity of the top chunk.")
     answer_terms: float = Field(
         description="IDF-weighted share of the question's terms in the answer."
@@ -41,7 +45,13 @@ class Features(BaseModel):
     )
 
 
-FEATURES = list(Features.model_fields)
+# The English model reads everything but `lead` and `top`, which the cross-language model needs
+# in place of the lexical features.
+FEATURES = [n for n in Features.model_fields if n not in ("lead", "top")]
+# What holds across languages: e5 similarities of the question to the passages and how the best
+# stands out. Lexical features (terms, IDF, BM25, word vectors) and the ranker's probability,
+# which reads them, are meaningless when the question's words are not the documents'.
+CROSS_LANGUAGE_FEATURES = ["best", "gap", "lead", "top"]
 
 
 class AbstentionModel(LogisticModel):
@@ -51,9 +61,9 @@ class AbstentionModel(LogisticModel):
     fitted_on: str = ""
 
 
-def fit(rows: list[dict], labels: list[bool]) -> AbstentionModel:
+def fit(rows: list[dict], labels: list[bool], features: list[str] | None = None) -> AbstentionModel:
     """The abstention model on dev drafts; the threshold is set by `choose_threshold`."""
-    model = fit_logistic(FEATURES, rows, labels)
+    model = fit_logistic(features or FEATURES, rows, labels)
     return AbstentionModel(**model.model_dump())
 
 

@@ -21,6 +21,11 @@ DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 class Calibration(BaseModel):
     ranker: LogisticModel = Field(description="Scores candidate windows (answer.py).")
     abstention: AbstentionModel
+    cross_language: AbstentionModel | None = Field(
+        None,
+        description="Abstention for questions not in English, on features that hold across "
+        "languages; without it such questions are not answered.",
+    )
     extra_margin: float = Field(ge=0.0, le=10.0)
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     redundancy: float = Field(1.0, ge=0.0, le=1.0)
@@ -43,9 +48,12 @@ class Calibration(BaseModel):
         return path
 
 
-def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, LogisticModel]:
-    """The answer settings with every empty fitted knob filled from the calibration, and the
-    abstention model with the threshold the settings may override."""
+def resolve(
+    settings: Settings,
+) -> tuple[AnswerSettings, AbstentionModel, LogisticModel, AbstentionModel | None]:
+    """The answer settings with every empty fitted knob filled from the calibration, the
+    abstention model with the threshold the settings may override, the window ranker, and the
+    abstention model for questions not in English (its own fitted threshold)."""
     calibration = Calibration.load(settings.answer.calibration)
     answer = settings.answer.model_copy(
         update={
@@ -57,4 +65,4 @@ def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, Logist
     model = calibration.abstention
     if settings.abstain_threshold is not None:
         model = model.model_copy(update={"threshold": settings.abstain_threshold})
-    return answer, model, calibration.ranker
+    return answer, model, calibration.ranker, calibration.cross_language

@@ -143,6 +143,24 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(
         1.0, ge=0, le=1000, allow_inf_nan=False, description="Weight of the BM25 ranking in fusion."
     )
+    e5_k: int = Field(
+        20, ge=1, le=10_000, description="Candidates taken from the e5 (multilingual) search."
+    )
+    e5_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Weight of the e5 (multilingual) ranking in fusion; 0 leaves it out.",
+    )
+    other_language_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="For a question not in English, the dense and BM25 weights are multiplied "
+        "by this: those models read English, e5 reads the question's language.",
+    )
 
     # Answering
     llm: str = Field(
@@ -247,6 +265,6 @@ class Settings(BaseSettings):
     def _consistent(self):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
-        if self.dense_weight == 0 and self.bm25_weight == 0:
-            raise ValueError("dense_weight and bm25_weight cannot both be 0")
+        if self.dense_weight == 0 and self.bm25_weight == 0 and self.e5_weight == 0:
+            raise ValueError("dense_weight, bm25_weight and e5_weight cannot all be 0")
         return self
