@@ -212,8 +212,9 @@ class Assistant:
         turns = self._turns(request.history)
         language = self._language(question)
         if language is None and turns:
-            # A follow-up too short to tell ("en in Leiden?") is in the conversation's language.
-            language = self._language(f"{turns[-1].question} {question}")
+            # A follow-up too short to tell ("en in Leiden?") is read in the conversation's
+            # language: the one the previous question was asked in.
+            language = self._language(turns[-1].question)
         fix = self._speller.fix if language is None else (lambda text: text)
         question = fix(question)
         contextual = None

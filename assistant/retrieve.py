@@ -1,8 +1,10 @@
 """Hybrid retrieval: dense (Chroma), BM25 and e5 rankings fused by reciprocal rank fusion.
 
 MiniLM and BM25 read English; e5 (multilingual) also finds English passages for a question in
-another language. For such a question the English-only rankings weigh `other_language_weight`
-times their usual weight: its shared names (LUMC, NEKKEN) still match, its other words do not.
+another language. A question in English is fused with the weights as set (`e5_weight` may be 0:
+whether e5 helps English questions is measured on the dev split). A question in another
+language is fused with e5 at weight 1 and the English-only rankings at `other_language_weight`
+times their usual weight.
 """
 
 from __future__ import annotations
@@ -51,19 +53,22 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Evidence]:
         """The top k chunks for `query`; `language` is its ISO code when it is not English."""
         k = k or self.top_k
-        english = 1.0 if language is None else self.other_language_weight
-        dense_weight, bm25_weight = self.dense_weight * english, self.bm25_weight * english
+        dense_weight, bm25_weight, e5_weight = self.dense_weight, self.bm25_weight, self.e5_weight
+        if language is not None:
+            dense_weight *= self.other_language_weight
+            bm25_weight *= self.other_language_weight
+            e5_weight = 1.0
         qvec = self.embedder.embed_query(query)
         dense = self.store.query(qvec, self.dense_k) if dense_weight > 0 else []
         lexical = self.bm25.search(query, self.bm25_k) if bm25_weight > 0 else []
         multi: list[tuple[str, float]] = []
-        if self.e5 is not None and self.scorer is not None and self.e5_weight > 0:
+        if self.e5 is not None and self.scorer is not None and e5_weight > 0:
             multi = self.e5.search(self.scorer.query(query), self.e5_k)
         fused = rrf(
             [
                 ([c.id for c, _ in dense], dense_weight),
                 ([i for i, _ in lexical], bm25_weight),
-                ([i for i, _ in multi], self.e5_weight),
+                ([i for i, _ in multi], e5_weight),
             ],
             self.rrf_k,
         )

@@ -92,14 +92,6 @@ def test_a_question_the_documents_do_not_answer_is_not_covered(fake_assistant):
     assert "do not answer" in answer.answer and "coordinator" in answer.answer
 
 
-def test_a_question_in_another_language_is_told_questions_are_read_in_english(fake_assistant):
-    answer = fake_assistant.ask(
-        "Welke studenten kunnen deelnemen aan de uitwisseling tussen Leiden en Nagasaki?"
-    )
-    assert answer.abstained and answer.abstention == "language"
-    assert "English" in answer.answer and answer.citations == []
-
-
 @pytest.mark.parametrize(
     "question",
     ["tuition fees nagasaki", "housing in nagasaki", "do i have to pay tuiton fees in nagasaki?"],
