@@ -68,10 +68,16 @@ def fit(rows: list[dict], labels: list[bool], features: list[str] | None = None)
 
 
 def choose_threshold(
-    probabilities: list[float], labels: list[bool], max_false_abstention: float = 0.05
+    probabilities: list[float],
+    labels: list[bool],
+    max_false_abstention: float = 0.05,
+    prefer_high: bool = False,
 ) -> tuple[float, float, float]:
     """The threshold with the best Youden's J (abstention recall + answered share - 1) among
-    those that abstain on at most `max_false_abstention` of the answerable cases.
+    those that abstain on at most `max_false_abstention` of the answerable cases; with
+    `prefer_high`, ties go to the highest such threshold (with few cases many tie, and the
+    highest still answers every answerable case it was fitted on while it abstains on
+    questions less like the documents than any of them).
     Returns (threshold, abstention recall, false abstention rate)."""
     p = np.array(probabilities)
     y = np.array(labels, dtype=bool)
@@ -85,7 +91,7 @@ def choose_threshold(
         if false > max_false_abstention:
             continue
         j = recall - false
-        if j > best_j:
+        if j > best_j or (prefer_high and j == best_j):
             best_j, best = j, (t, recall, false)
     # Midway to the next probability above it, so that the threshold does not sit on a case.
     t = best[0]

@@ -13,7 +13,8 @@
    with the conversation to be read alone.
 5. The abstention thresholds: the best separation with false abstention held at 5% or less,
    for English on the English dev cases, and for the cross-language model on the dev cases in
-   other languages (cross-language similarities run lower than same-language ones).
+   other languages (cross-language similarities run lower than same-language ones). These are
+   few, so many thresholds tie; the highest of the tied ones is taken.
 
 The window ranker and the passage margins are fitted on the English dev cases: their lexical
 features mean nothing for the others, and the English answers must not pay for them.
@@ -230,7 +231,9 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         ]
         if not pairs:
             return 0.5, 0.0, 0.0
-        return choose_threshold([p for p, _ in pairs], [y for _, y in pairs], MAX_FALSE_ABSTENTION)
+        return choose_threshold(
+            [p for p, _ in pairs], [y for _, y in pairs], MAX_FALSE_ABSTENTION, prefer_high=foreign
+        )
 
     threshold, a_recall, false_rate = threshold_of(False)
     cross_threshold, cross_recall, cross_false = threshold_of(True)
