@@ -97,7 +97,10 @@ class ExtractiveAnswerer:
         for w, logit in zip(candidates, logits, strict=True):
             w.score = float(logit)
         ranked = sorted(candidates, key=self._adjusted, reverse=True)
-        chosen = self._choose(ranked)
+        margin = self.settings.extra_margin
+        if language is not None and self.settings.cross_language_extra_margin is not None:
+            margin = self.settings.cross_language_extra_margin
+        chosen = self._choose(ranked, margin)
         passages = [self._passage(w, candidates) for w in chosen]
         features = self._features(query, candidates, chosen, evidence)
         model = self.abstention if language is None else self.cross_language
@@ -120,10 +123,10 @@ class ExtractiveAnswerer:
     def _adjusted(self, w: Window) -> float:
         return w.score - self.settings.sentence_cost * (len(w.sentences) - 1)
 
-    def _choose(self, ranked: list[Window]) -> list[Window]:
+    def _choose(self, ranked: list[Window], margin: float) -> list[Window]:
         best = ranked[0]
         chosen = [best]
-        floor = self._adjusted(best) - self.settings.extra_margin
+        floor = self._adjusted(best) - margin
         taken = set(best.sentences)
         words = sum(len(x.split()) for x in best.sentences)
         for w in ranked[1:]:

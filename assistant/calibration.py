@@ -27,6 +27,9 @@ class Calibration(BaseModel):
         "languages; without it such questions are not answered.",
     )
     extra_margin: float = Field(ge=0.0, le=10.0)
+    cross_language_extra_margin: float | None = Field(
+        None, ge=0.0, le=10.0, description="extra_margin for questions not in English."
+    )
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     redundancy: float = Field(1.0, ge=0.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
@@ -58,7 +61,13 @@ def resolve(
     answer = settings.answer.model_copy(
         update={
             name: getattr(calibration, name)
-            for name in ("extra_margin", "sentence_cost", "followup_margin", "redundancy")
+            for name in (
+                "extra_margin",
+                "cross_language_extra_margin",
+                "sentence_cost",
+                "followup_margin",
+                "redundancy",
+            )
             if getattr(settings.answer, name) is None
         }
     )

@@ -34,6 +34,13 @@ class AnswerSettings(BaseModel):
         description="A passage of another chunk joins the answer when it "
         "scores within this much of the best (fitted).",
     )
+    cross_language_extra_margin: float | None = Field(
+        None,
+        ge=0.0,
+        le=10.0,
+        description="extra_margin for questions not in English, whose windows the ranker's "
+        "lexical features do not tell apart (fitted).",
+    )
     redundancy: float | None = Field(
         None,
         ge=0.0,

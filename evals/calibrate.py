@@ -168,6 +168,25 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         f"median {words} words (dev, no abstention)",
         file=sys.stderr,
     )
+    # 2b. The same margin for questions in other languages: the ranker's lexical features are
+    # the same for all their windows, so its scores lie closer together.
+    foreign = [i for i in items if i.foreign and i.case.answerable]
+    n_foreign_facts = sum(len(i.case.facts) for i in foreign) or 1
+    cross_grid = []
+    for m in MARGINS:
+        _set(items, cross_language_extra_margin=m)
+        drafts = [_as_follow_up(*i.drafts()) for i in foreign]
+        found = sum(_facts(i.case, d) for i, d in zip(foreign, drafts, strict=True))
+        median = statistics.median(len(_text(d).split()) for d in drafts) if drafts else 0
+        cross_grid.append((m, found / n_foreign_facts, median))
+        log(
+            f"  other languages, margin {m}: fact recall {found / n_foreign_facts:.3f}, "
+            f"median {median} words",
+            file=sys.stderr,
+        )
+    within = [g for g in cross_grid if g[2] <= WORD_BUDGET] or cross_grid
+    cross_margin = max(within, key=lambda g: (g[1], -g[2]))[0] if foreign else margin
+    _set(items, cross_language_extra_margin=cross_margin)
 
     # 3. Abstention models on the dev drafts (a follow-up as read with the conversation).
     drafts = [i.drafts() for i in items]
@@ -250,6 +269,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         abstention=model,
         cross_language=cross,
         extra_margin=margin,
+        cross_language_extra_margin=cross_margin,
         sentence_cost=cost,
         redundancy=redundancy,
         followup_margin=followup_margin,
@@ -258,6 +278,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     path = calibration.save(out)
     summary = {
         "extra_margin": margin,
+        "cross_language_extra_margin": cross_margin,
         "sentence_cost": cost,
         "redundancy": redundancy,
         "dev_fact_recall_no_abstention": round(recall, 3),
