@@ -37,7 +37,10 @@ class E5Index:
 
     def __init__(self, ids: list[str], vectors: np.ndarray) -> None:
         self.ids = list(ids)
-        self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(self.ids), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        width = vectors.shape[1] if vectors.ndim == 2 else 0
+        # An empty corpus has no rows, and numpy cannot infer the width of none.
+        self.vectors = vectors.reshape(len(self.ids), -1) if self.ids else vectors.reshape(0, width)
         self.embedded = 0  # vectors `build` had to encode (not taken from a previous index)
 
     @property
