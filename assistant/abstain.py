@@ -24,6 +24,10 @@ class Features(BaseModel):
     ranker: float = Field(description="Ranker probability that the best passage answers.")
     best: float = Field(description="Scorer (e5) similarity of the best passage.")
     gap: float = Field(description="Best passage's e5 score minus the median of all candidates.")
+    lead: float = Field(
+        0.0, description="Best passage's e5 score minus the best of any other chunk's passages."
+    )
+    top: float = Field(0.0, description="Mean e5 score of the three best candidate passages.")
     dense: float = Field(description="Retriever (MiniLM) similarity of the top chunk.")
     answer_terms: float = Field(
         description="IDF-weighted share of the question's terms in the answer."
@@ -43,7 +47,13 @@ class Features(BaseModel):
     )
 
 
-FEATURES = list(Features.model_fields)
+# The English model reads everything but `lead` and `top`, which the cross-language model needs
+# in place of the lexical features.
+FEATURES = [n for n in Features.model_fields if n not in ("lead", "top")]
+# What holds across languages: e5 similarities of the question to the passages and how the best
+# stands out. Lexical features (terms, IDF, BM25, word vectors) and the ranker's probability,
+# which reads them, are meaningless when the question's words are not the documents'.
+CROSS_LANGUAGE_FEATURES = ["best", "gap", "lead", "top"]
 
 
 class AbstentionModel(LogisticModel):
@@ -53,17 +63,23 @@ class AbstentionModel(LogisticModel):
     fitted_on: str = ""
 
 
-def fit(rows: list[dict], labels: list[bool]) -> AbstentionModel:
+def fit(rows: list[dict], labels: list[bool], features: list[str] | None = None) -> AbstentionModel:
     """The abstention model on dev drafts; the threshold is set by `choose_threshold`."""
-    model = fit_logistic(FEATURES, rows, labels)
+    model = fit_logistic(features or FEATURES, rows, labels)
     return AbstentionModel(**model.model_dump())
 
 
 def choose_threshold(
-    probabilities: list[float], labels: list[bool], max_false_abstention: float = 0.05
+    probabilities: list[float],
+    labels: list[bool],
+    max_false_abstention: float = 0.05,
+    prefer_high: bool = False,
 ) -> tuple[float, float, float]:
     """The threshold with the best Youden's J (abstention recall + answered share - 1) among
-    those that abstain on at most `max_false_abstention` of the answerable cases.
+    those that abstain on at most `max_false_abstention` of the answerable cases; with
+    `prefer_high`, ties go to the highest such threshold (with few cases many tie, and the
+    highest still answers every answerable case it was fitted on while it abstains on
+    questions less like the documents than any of them).
     Returns (threshold, abstention recall, false abstention rate)."""
     p = np.array(probabilities)
     y = np.array(labels, dtype=bool)
@@ -77,7 +93,7 @@ def choose_threshold(
         if false > max_false_abstention:
             continue
         j = recall - false
-        if j > best_j:
+        if j > best_j or (prefer_high and j == best_j):
             best_j, best = j, (t, recall, false)
     # Midway to the next probability above it, so that the threshold does not sit on a case.
     t = best[0]

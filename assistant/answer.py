@@ -9,6 +9,11 @@ scores almost as well, up to two more: a question whose facts sit in several pla
 all. Within each passage the sentences that score best on their own are marked as the ones
 that carry the answer. The ranker's weights and how close "almost as well" is are fitted on the
 dev split of the eval cases (`python -m evals calibrate`), not set by hand.
+
+A question in another language than the documents' English is answered with the same English
+passages, but whether to answer it is decided by a second abstention model that reads only what
+holds across languages (e5 similarities and how the best passage stands out): word overlap, IDF
+coverage and BM25 say nothing when the question's words are Dutch or Japanese.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class ExtractiveAnswerer:
         abstention: AbstentionModel,
         ranker: LogisticModel,
         words=None,
+        cross_language: AbstentionModel | None = None,
     ) -> None:
         self.scorer = scorer  # PassageScorer or a fake with the same `score` and `queries`
         self.lexicon = lexicon  # Bm25Index: term statistics of the corpus
@@ -43,6 +49,8 @@ class ExtractiveAnswerer:
         self.abstention = abstention
         self.ranker = ranker
         self.words = words  # WordVectors: how near a question's word is to the answer's words
+        # Decides for questions not in English; without it they are not answered.
+        self.cross_language = cross_language
 
     def candidates(self, query: str, evidence: list[Evidence]) -> list[tuple[Window, dict]]:
         """Every candidate window of the evidence with its ranker features."""
@@ -77,8 +85,9 @@ class ExtractiveAnswerer:
             )
         return out
 
-    def draft(self, query: str, evidence: list[Evidence]) -> Draft:
-        """Choose passages for the query from the evidence and decide whether to give them."""
+    def draft(self, query: str, evidence: list[Evidence], language: str | None = None) -> Draft:
+        """Choose passages for the query from the evidence and decide whether to give them;
+        `language` is the question's ISO code when it is not English."""
         scored = self.candidates(query, evidence)
         if not scored:
             return Draft(evidence=evidence, query=query)
@@ -88,10 +97,15 @@ class ExtractiveAnswerer:
         for w, logit in zip(candidates, logits, strict=True):
             w.score = float(logit)
         ranked = sorted(candidates, key=self._adjusted, reverse=True)
-        chosen = self._choose(ranked)
+        margin = self.settings.extra_margin
+        if language is not None and self.settings.cross_language_extra_margin is not None:
+            margin = self.settings.cross_language_extra_margin
+        chosen = self._choose(ranked, margin)
         passages = [self._passage(w, candidates) for w in chosen]
         features = self._features(query, candidates, chosen, evidence)
-        support = self.abstention.probability(features)
+        model = self.abstention if language is None else self.cross_language
+        support = model.probability(features) if model is not None else 0.0
+        threshold = model.threshold if model is not None else 1.0
         # Evidence in the order the answer was chosen from: a chunk ranks by its best window.
         best_by_chunk: dict[str, float] = {}
         for w in candidates:
@@ -103,16 +117,16 @@ class ExtractiveAnswerer:
             query=query,
             features=features.model_dump(),
             support=support,
-            abstain=support < self.abstention.threshold,
+            abstain=model is None or support < threshold,
         )
 
     def _adjusted(self, w: Window) -> float:
         return w.score - self.settings.sentence_cost * (len(w.sentences) - 1)
 
-    def _choose(self, ranked: list[Window]) -> list[Window]:
+    def _choose(self, ranked: list[Window], margin: float) -> list[Window]:
         best = ranked[0]
         chosen = [best]
-        floor = self._adjusted(best) - self.settings.extra_margin
+        floor = self._adjusted(best) - margin
         taken = set(best.sentences)
         words = sum(len(x.split()) for x in best.sentences)
         for w in ranked[1:]:
@@ -174,6 +188,8 @@ class ExtractiveAnswerer:
         weight = float(idf.sum()) or 1.0
         rarest = self.lexicon.idf("\x00")  # a term no document has: the highest IDF there is
         missing = idf[in_answer == 0]
+        # The best window of every other chunk: how far the answer stands out from the rest.
+        others = [w.e5 for w in candidates if w.chunk_id != best.chunk_id]
         near = in_answer.copy()
         if self.words is not None and terms and (in_answer == 0).any():
             asked = content_words(query)
@@ -191,6 +207,8 @@ class ExtractiveAnswerer:
             ranker=float(1.0 / (1.0 + np.exp(-best.score))),
             best=float(best.e5),
             gap=float(best.e5 - np.median(scores)),
+            lead=float(best.e5 - max(others)) if others else 0.0,
+            top=float(np.sort(scores)[-3:].mean()),
             dense=float(evidence[0].dense_score or 0.0) if evidence else 0.0,
             answer_terms=float((idf * in_answer).sum() / weight) if terms else 0.0,
             corpus_terms=float((idf * known).sum() / weight) if terms else 0.0,

@@ -21,7 +21,15 @@ DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 class Calibration(BaseModel):
     ranker: LogisticModel = Field(description="Scores candidate windows (answer.py).")
     abstention: AbstentionModel
+    cross_language: AbstentionModel | None = Field(
+        None,
+        description="Abstention for questions not in English, on features that hold across "
+        "languages; without it such questions are not answered.",
+    )
     extra_margin: float = Field(ge=0.0, le=10.0)
+    cross_language_extra_margin: float | None = Field(
+        None, ge=0.0, le=10.0, description="extra_margin for questions not in English."
+    )
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     redundancy: float = Field(1.0, ge=0.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
@@ -48,21 +56,30 @@ class Calibration(BaseModel):
         return path
 
 
-def resolve(settings: Settings) -> tuple[AnswerSettings, AbstentionModel, LogisticModel]:
-    """The answer settings with every empty fitted knob filled from the calibration, and the
-    abstention model with the threshold the settings may override."""
+def resolve(
+    settings: Settings,
+) -> tuple[AnswerSettings, AbstentionModel, LogisticModel, AbstentionModel | None]:
+    """The answer settings with every empty fitted knob filled from the calibration, the
+    abstention model with the threshold the settings may override, the window ranker, and the
+    abstention model for questions not in English (its own fitted threshold)."""
     calibration = Calibration.load(settings.answer.calibration)
     answer = settings.answer.model_copy(
         update={
             name: getattr(calibration, name)
-            for name in ("extra_margin", "sentence_cost", "followup_margin", "redundancy")
+            for name in (
+                "extra_margin",
+                "cross_language_extra_margin",
+                "sentence_cost",
+                "followup_margin",
+                "redundancy",
+            )
             if getattr(settings.answer, name) is None
         }
     )
     model = calibration.abstention
     if settings.abstain_threshold is not None:
         model = model.model_copy(update={"threshold": settings.abstain_threshold})
-    return answer, model, calibration.ranker
+    return answer, model, calibration.ranker, calibration.cross_language
 
 
 def judgement_for(settings: Settings, model_key: str | None) -> Judgement:

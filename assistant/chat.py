@@ -70,6 +70,7 @@ class Assistant:
         self._judge_loaded = judge is not None
         self._local_chat = None
         self._judgement = None
+        self._translator = None
         self._loaded_gen: Path | None = None
         self._retriever = None
         self._answerer = None
@@ -119,6 +120,7 @@ class Assistant:
                 return
             from .answer import ExtractiveAnswerer
             from .calibration import resolve
+            from .e5_index import FOLDER, E5Index
             from .embeddings import model_path
             from .lexical import Bm25Index
             from .retrieve import HybridRetriever
@@ -138,13 +140,24 @@ class Assistant:
                 rrf_k=s.rrf_k,
                 dense_weight=s.dense_weight,
                 bm25_weight=s.bm25_weight,
+                e5=E5Index.load(gen / FOLDER),
+                scorer=self.scorer,
+                e5_k=s.e5_k,
+                e5_weight=s.e5_weight,
+                other_language_weight=s.other_language_weight,
             )
-            answer_settings, abstention, ranker = resolve(s)
+            answer_settings, abstention, ranker, cross_language = resolve(s)
             self.answer_settings = answer_settings
             from .word_vectors import WordVectors
 
             self._answerer = ExtractiveAnswerer(
-                self.scorer, bm25, answer_settings, abstention, ranker, WordVectors(self.embedder)
+                self.scorer,
+                bm25,
+                answer_settings,
+                abstention,
+                ranker,
+                WordVectors(self.embedder),
+                cross_language,
             )
             self._speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
             self._loaded_gen = gen
@@ -200,34 +213,57 @@ class Assistant:
     # -- pipeline steps --------------------------------------------------------------------
 
     def _read(self, request: Request) -> Query:
-        """Clean and spell-fix the question; read follow-ups with the conversation."""
+        """Clean the question, tell its language, spell-fix it (English only: the fixer knows
+        English words and would bend Dutch ones into them); read follow-ups with the
+        conversation."""
         started = time.perf_counter()
         question = clean_question(request.question, self.settings.max_question_chars)
         asked = question
         self._ensure_index()
         turns = self._turns(request.history)
-        question = self._speller.fix(question)
+        timings: dict[str, float] = {}
+        language = self._language(question)
+        if language is None and turns:
+            # A follow-up too short to tell ("en in Leiden?") is read in the conversation's
+            # language: the one the previous question was asked in.
+            language = self._language(turns[-1].question)
+        reply_language = None
+        if language is not None and self.translator is not None:
+            # Read in English: retrieval, passage choice and abstention are fitted on English
+            # questions; the answer is still written in the asker's language.
+            translating = time.perf_counter()
+            english = self.translator.english(question)
+            if english:
+                question, reply_language, language = english, language, None
+                turns = []  # the conversation is in the other language; the question stands alone
+            timings["translate"] = _ms(translating)
+        fix = self._speller.fix if language is None else (lambda text: text)
+        question = fix(question)
         contextual = None
         if turns:
-            contextual = f"{self._speller.fix(turns[-1].question)} {question}"
+            contextual = f"{fix(turns[-1].question)} {question}"
         return Query(
             question=question,
             asked=asked,
             turns=turns,
             contextual=contextual,
+            language=language,
+            reply_language=reply_language,
             started=started,
-            timings_ms={"read": _ms(started)},
+            timings_ms={"read": _ms(started), **timings},
         )
 
     def _retrieve(self, query: Query, config: RunnableConfig | None = None) -> Retrieved:
         started = time.perf_counter()
         from .retrieve import from_document
 
-        docs = self.retriever.invoke(query.question, config=config)
+        language = query.language
+        docs = self.retriever.invoke(query.question, config=config, language=language)
         contextual = None
         if query.contextual:
             contextual = [
-                from_document(d) for d in self.retriever.invoke(query.contextual, config=config)
+                from_document(d)
+                for d in self.retriever.invoke(query.contextual, config=config, language=language)
             ]
         query.timings_ms["retrieve"] = _ms(started)
         return Retrieved(
@@ -241,11 +277,11 @@ class Assistant:
         (`answer.pick_reading`, with the calibrated margin)."""
         started = time.perf_counter()
         q = retrieved.query
-        draft = self.answerer.draft(q.question, retrieved.evidence)
+        draft = self.answerer.draft(q.question, retrieved.evidence, q.language)
         if q.contextual and retrieved.contextual_evidence is not None:
             from .answer import pick_reading
 
-            joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence)
+            joined = self.answerer.draft(q.contextual, retrieved.contextual_evidence, q.language)
             margin = self.answer_settings.followup_margin
             draft = pick_reading(q.question, draft, joined, margin, self.scorer)
         q.timings_ms["choose"] = _ms(started)
@@ -263,6 +299,7 @@ class Assistant:
         evidence = draft.evidence
         common = {
             "query": draft.query,
+            "language": q.reply_language or q.language,
             "support": round(draft.support, 4),
             "retrieval": [
                 RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
@@ -285,14 +322,13 @@ class Assistant:
             abstain = self.judgement.abstains(draft.support, p, draft.abstain)
             timings["judge"] = _ms(judge_started)
         if abstain:
-            kind, language = self._abstention_kind(q.asked or q.question, draft)
+            kind = self._abstention_kind(q, draft)
             timings["answer"] = _ms(started)
             timings["total"] = _ms(q.started) if q.started else timings["answer"]
             yield Answer(
                 answer=self.abstention(kind),
                 abstained=True,
                 abstention=kind,
-                language=language,
                 timings_ms=dict(timings),
                 **common,
             )
@@ -300,7 +336,8 @@ class Assistant:
         if not self.generative:
             timings["answer"] = _ms(started)
             timings["total"] = _ms(q.started) if q.started else timings["answer"]
-            yield self._compose(sentences, evidence, timings, common, len(verdict.removed))
+            note = quoted_in_english(q.language)
+            yield self._compose(sentences, evidence, timings, common, len(verdict.removed), note)
             return
         yield from self._generate(q, draft, sentences, timings, common, started)
 
@@ -310,7 +347,8 @@ class Assistant:
         survives (a NOT FOUND that the abstention decision overruled included)."""
         sources = self._sources(draft)
         progress = None
-        for progress in self.generator.stream(self._prompt_question(q, draft), sources, q.language):
+        language = q.reply_language or q.language
+        for progress in self.generator.stream(self._prompt_question(q, draft), sources, language):
             if progress.first_token_ms is not None:
                 timings["first_token"] = progress.first_token_ms
             if not progress.done and progress.kept:
@@ -435,18 +473,27 @@ class Assistant:
             **common,
         )
 
-    def _abstention_kind(self, question: str, draft: Draft) -> tuple[str, str | None]:
-        """Why there is no answer: another language, a question about something else (most of
-        its weight is in words the corpus never uses), or a gap in the documents."""
+    def _language(self, text: str) -> str | None:
+        """The ISO code of the text's language when it is not English; None for English."""
         from .language import detect
 
         speller = self._speller
-        language = detect(question, lambda w: w in speller.words or w in speller.dictionary)
-        if language:
-            return "language", language
+        # The model's WordPiece vocabulary holds many short words of other languages as whole
+        # tokens (Dutch "de", "het", "wie"); its longer words are mostly English.
+        return detect(
+            text, lambda w: w in speller.words or (len(w) >= 4 and w in speller.dictionary)
+        )
+
+    def _abstention_kind(self, q: Query, draft: Draft) -> str:
+        """Why there is no answer: another language with no calibrated way to decide for it, a
+        question about something else (most of its weight is in words the corpus never uses),
+        or a gap in the documents. Whether the corpus uses a question's words says nothing
+        about a question in another language, so such a question is never called off-topic."""
+        if q.language:
+            return "not_covered" if self.answerer.cross_language is not None else "language"
         if draft.features and draft.features.get("corpus_terms", 1.0) < 0.5:
-            return "off_topic", None
-        return "not_covered", None
+            return "off_topic"
+        return "not_covered"
 
     # -- the generative answerer -----------------------------------------------------------
 
@@ -499,6 +546,24 @@ class Assistant:
         from .prompting import Prompts
 
         return Judge(client, Prompts(self.settings.contact))
+
+    @property
+    def translator(self):
+        """Rewrites questions in other languages into English: with the local backend, when
+        EXCHANGE_TRANSLATE_QUESTIONS is on."""
+        from .llm import backend
+
+        if not self.settings.translate_questions or backend(self.settings) != "local":
+            return None
+        if self._translator is None:
+            from .prompting import Prompts
+            from .translate import Translator
+
+            generator = self.generator
+            model = self._chat_model or self._local_model()
+            system = Prompts(self.settings.contact).system
+            self._translator = Translator(model, system, generator._busy)
+        return self._translator
 
     @property
     def judgement(self):
@@ -556,6 +621,18 @@ class Assistant:
                 f"For questions about the programme, ask {contact}."
             )
         return f"The programme documents do not answer this question, so please ask {contact}."
+
+
+def quoted_in_english(language: str | None) -> str | None:
+    """The note on a quoted answer to a question not in English."""
+    if language is None:
+        return None
+    from .language import name_of
+
+    return (
+        f"Your question was read as {name_of(language)}; the documents are in English, "
+        "so the quoted passages are in English."
+    )
 
 
 def _ms(since: float) -> float:

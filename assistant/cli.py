@@ -193,6 +193,7 @@ def answer_json(answer) -> dict:
         "query": answer.query,
         "support": answer.support,
         "abstention": answer.abstention,
+        "language": answer.language,
         "removed_sentences": answer.removed_sentences,
         "note": answer.note,
     }

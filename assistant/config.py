@@ -34,6 +34,13 @@ class AnswerSettings(BaseModel):
         description="A passage of another chunk joins the answer when it "
         "scores within this much of the best (fitted).",
     )
+    cross_language_extra_margin: float | None = Field(
+        None,
+        ge=0.0,
+        le=10.0,
+        description="extra_margin for questions not in English, whose windows the ranker's "
+        "lexical features do not tell apart (fitted).",
+    )
     redundancy: float | None = Field(
         None,
         ge=0.0,
@@ -143,6 +150,25 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(
         1.0, ge=0, le=1000, allow_inf_nan=False, description="Weight of the BM25 ranking in fusion."
     )
+    e5_k: int = Field(
+        20, ge=1, le=10_000, description="Candidates taken from the e5 (multilingual) search."
+    )
+    e5_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Weight of the e5 (multilingual) ranking in fusion for questions in "
+        "English; 0 leaves it out (chosen on the dev split, see the README).",
+    )
+    other_language_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="For a question not in English, e5 weighs 1 in fusion and the dense and "
+        "BM25 rankings (English models) this times their usual weight (chosen on dev).",
+    )
 
     # Answering
     llm: str = Field(
@@ -156,6 +182,11 @@ class Settings(BaseSettings):
         description="The local model's yes/no judge (whether the passages answer, whether a "
         "written sentence is supported): 'auto' uses it when the local backend runs, 'local' "
         "also for extractive answers (loads the local model), 'off' never.",
+    )
+    translate_questions: bool = Field(
+        True,
+        description="With the local model: read a question in another language in the model's "
+        "English translation (the answer stays in the asker's language).",
     )
     model_cache: Path = Field(
         Path.home() / ".cache" / "exchange-assistant" / "models",
@@ -273,6 +304,6 @@ class Settings(BaseSettings):
     def _consistent(self):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
-        if self.dense_weight == 0 and self.bm25_weight == 0:
-            raise ValueError("dense_weight and bm25_weight cannot both be 0")
+        if self.dense_weight == 0 and self.bm25_weight == 0 and self.e5_weight == 0:
+            raise ValueError("dense_weight, bm25_weight and e5_weight cannot all be 0")
         return self

@@ -3,10 +3,11 @@
     index/CURRENT            name of the generation that serves
     index/gen-.../chroma/    Chroma data of that generation (embedded mode)
     index/gen-.../bm25/      its BM25 index
+    index/gen-.../e5/        its chunks' multilingual e5 vectors (the cross-language ranking)
     index/gen-.../vocabulary.json  corpus words, for typo repair
     index/gen-.../manifest.json  what was ingested: files, their hashes and chunk ids, and
                                  what the generation holds (vector count, embedding model,
-                                 store kind and collection, checksums of bm25/ and the
+                                 store kind and collection, checksums of bm25/, e5/ and the
                                  vocabulary), so that damage is found when it is opened
 
 With a Chroma server (EXCHANGE_CHROMA_URL) a generation's vectors live in the server
@@ -60,7 +61,8 @@ class Manifest(BaseModel):
     )
     checksums: dict[str, str] = Field(
         default_factory=dict,
-        description="sha256 of each file of bm25/ and of vocabulary.json, by relative path.",
+        description="sha256 of each file of bm25/ and e5/ and of vocabulary.json, by relative "
+        "path.",
     )
     files: dict[str, FileEntry] = Field(default_factory=dict)
 
@@ -111,15 +113,15 @@ def read_manifest(gen: Path | None) -> Manifest:
 
 
 def checksums(gen: Path) -> dict[str, str]:
-    """sha256 of the files a reader loads besides Chroma: bm25/ and vocabulary.json."""
-    paths = sorted(p for p in (gen / "bm25").rglob("*") if p.is_file())
+    """sha256 of the files a reader loads besides Chroma: bm25/, e5/ and vocabulary.json."""
+    paths = sorted(p for d in ("bm25", "e5") for p in (gen / d).rglob("*") if p.is_file())
     paths.append(gen / "vocabulary.json")
     return {p.relative_to(gen).as_posix(): sha256_of(p) for p in paths if p.is_file()}
 
 
 def check_files(gen: Path, manifest: Manifest) -> None:
-    """Raise IndexDamagedError unless the manifest is there and bm25/ and the vocabulary are
-    the files it records. Manifests written before checksums were kept pass (ingest renews
+    """Raise IndexDamagedError unless the manifest is there and bm25/, e5/ and the vocabulary
+    are the files it records. Manifests written before checksums were kept pass (ingest renews
     them)."""
     if not (gen / "manifest.json").is_file():
         raise damaged(f"{gen.name} has no manifest.json")
@@ -133,8 +135,9 @@ def check_files(gen: Path, manifest: Manifest) -> None:
             raise damaged(f"{gen.name}/{rel} cannot be read ({exc.strerror})") from exc
         if not ok:
             raise damaged(f"{gen.name}/{rel} is not the file that was built")
-    if not (gen / "bm25" / "ids.json").is_file():
-        raise damaged(f"{gen.name}/bm25 is missing")
+    for folder in ("bm25", "e5"):
+        if not (gen / folder / "ids.json").is_file():
+            raise damaged(f"{gen.name}/{folder} is missing")
     if not manifest.checksums:  # an older manifest: at least the JSON files must parse
         for rel in ("bm25/ids.json", "vocabulary.json"):
             try:

@@ -34,7 +34,7 @@ from .generations import (
 )
 from .models import Chunk, IngestReport, SkippedFile
 
-CHUNKER_VERSION = "4"  # bump when what an index generation holds changes
+CHUNKER_VERSION = "5"  # bump when what an index generation holds changes (5: the e5 index)
 
 
 class Report(IngestReport):
@@ -61,9 +61,11 @@ def model_identity(settings: Settings) -> str:
 
 def fingerprint(settings: Settings) -> str:
     """What the stored vectors depend on; when it changes, everything is embedded again."""
+    from .e5_index import passage_model
+
     return (
         f"{model_identity(settings)}|chunk={settings.chunk_size}/{settings.chunk_overlap}"
-        f"|chunker={CHUNKER_VERSION}"
+        f"|chunker={CHUNKER_VERSION}|e5={passage_model()}"
     )
 
 
@@ -74,10 +76,12 @@ def ingest(
     progress: bool = False,
     embedder=None,
     rebuild: bool = False,
+    scorer=None,
 ) -> Report:
     """Bring the index in line with the corpus folder; embeds only chunks it has not seen.
 
-    `rebuild` embeds everything again into a new generation, whatever the old one holds."""
+    `rebuild` embeds everything again into a new generation, whatever the old one holds.
+    `scorer` embeds the e5 index (a PassageScorer, made when needed; tests pass a fake)."""
     started = time.perf_counter()
     corpus = Path(corpus_dir or settings.corpus_dir)
     index = Path(index_dir or settings.index_dir)
@@ -125,6 +129,7 @@ def ingest(
                 changed,
                 progress,
                 embedder,
+                scorer,
             )
             write_manifest(gen, manifest)
             activate(index, gen)
@@ -177,7 +182,7 @@ def _inspect(
     try:
         generations.check_files(gen, old)
     except IndexDamagedError as exc:
-        repaired.append(f"bm25/ and vocabulary.json: {getattr(exc, 'what', exc)}")
+        repaired.append(f"bm25/, e5/ and vocabulary.json: {getattr(exc, 'what', exc)}")
         return old, True, True
     return old, True, old.version < generations.MANIFEST_VERSION or not old.checksums
 
@@ -289,6 +294,7 @@ def _build(
     changed: dict[str, list[Chunk]],
     progress: bool,
     embedder,
+    scorer=None,
 ) -> int:
     from .lexical import Bm25Index
     from .spelling import corpus_vocabulary
@@ -323,12 +329,40 @@ def _build(
     texts = [c.embedding_text() for c in every]
     Bm25Index.build([c.id for c in every], texts).save(gen / "bm25")
     (gen / "vocabulary.json").write_text(json.dumps(corpus_vocabulary(texts)))
+    _build_e5(settings, gen, base_gen, old, every, texts, scorer)
     # What a reader checks before it answers from this generation.
     manifest.vectors = store.count()
     manifest.collection = store.name if settings.chroma_url else None
     manifest.model = model_identity(settings)
     manifest.checksums = generations.checksums(gen)
     return len(new)
+
+
+def _build_e5(settings, gen, base_gen, old, chunks, texts, scorer) -> None:
+    """The e5 index of the generation: vectors of chunks the previous generation had are
+    taken from it when its e5 files are the ones its manifest records; the rest are encoded."""
+    from .e5_index import FOLDER, E5Index
+
+    known = {}
+    recorded = {k: v for k, v in old.checksums.items() if k.startswith(f"{FOLDER}/")}
+    if base_gen is not None and recorded:
+        try:
+            if all(
+                generations.sha256_of(base_gen / rel) == digest for rel, digest in recorded.items()
+            ):
+                known = E5Index.load(base_gen / FOLDER).as_dict()
+        except (OSError, IndexDamagedError):
+            known = {}
+
+    def encode(batch: list[str]):
+        nonlocal scorer
+        if scorer is None:
+            from .passage_scorer import PassageScorer
+
+            scorer = PassageScorer(threads=settings.scorer_threads)
+        return scorer.encode_passages(batch)
+
+    E5Index.build([c.id for c in chunks], texts, encode, known).save(gen / FOLDER)
 
 
 def _embed_into(store, embedder, chunks: list[Chunk], batch: int, progress: bool) -> None:

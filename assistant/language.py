@@ -1,11 +1,12 @@
 """Whether a question is written in another language than the documents' English.
 
-Only the wording of an abstention depends on it: a question in another language is told that
-questions are read in English for now, instead of being told that the documents are silent.
-Two signals must agree, since each alone misreads short questions: langdetect's character
-n-gram profiles name another language, and most of the words are unknown to the embedding
-model's vocabulary and the corpus (langdetect reads many short English questions, typos
-included, as another language, while their words are known).
+A question in another language is retrieved with the multilingual e5 ranking weighing most,
+is not spell-fixed, is answered or not by the cross-language abstention model, and its quoted
+answer carries a note that the quotes are in English. Two signals must agree, since each alone
+misreads short questions: langdetect's character n-gram profiles name another language, and
+most of the words are unknown to the embedding model's vocabulary and the corpus (langdetect
+reads many short English questions, typos included, as another language, while their words
+are known).
 """
 
 from __future__ import annotations
@@ -38,3 +39,15 @@ def detect(text: str, known: Callable[[str], bool] | None = None) -> str | None:
             return None
     english = sum(x.prob for x in found if x.lang == "en")
     return found[0].lang if found[0].lang != "en" and english < 0.1 else None
+
+
+def name_of(code: str) -> str:
+    """The English name of a language code ('nl' -> 'Dutch'); the code itself when unknown."""
+    try:
+        from babel import Locale, UnknownLocaleError
+    except ImportError:
+        return code
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name("en") or code
+    except (UnknownLocaleError, ValueError):
+        return code

@@ -62,6 +62,9 @@ class Evidence(BaseModel):
     score: float = Field(description="Fused reciprocal-rank score.")
     dense_score: float | None = Field(None, description="Cosine similarity to the query.")
     bm25_score: float | None = None
+    e5_score: float | None = Field(
+        None, description="Cosine similarity of e5 (multilingual) vectors, when e5 listed it."
+    )
     rank: int = Field(description="1-based position after fusion.")
 
 
@@ -104,7 +107,7 @@ class Answer(BaseModel):
         description="Why the assistant abstained: 'not_covered', 'off_topic' or 'language'.",
     )
     language: str | None = Field(
-        None, description="The question's language, when it is not English (abstentions only)."
+        None, description="ISO code of the question's language when it is not English, else None."
     )
     removed_sentences: int = Field(0, description="Sentences dropped by verification.")
     judged: float | None = Field(
@@ -143,7 +146,14 @@ class Query(BaseModel):
     contextual: str | None = Field(
         None, description="The question read together with the earlier turns (follow-ups)."
     )
-    language: str | None = None
+    language: str | None = Field(
+        None, description="ISO code of the question's language; None means English."
+    )
+    reply_language: str | None = Field(
+        None,
+        description="The language to answer in, when the question was read in English after "
+        "the model translated it (`language` is then None).",
+    )
     started: float = 0.0
     timings_ms: dict[str, float] = Field(default_factory=dict)
 

@@ -70,6 +70,14 @@ class PassageScorer:
                 out.append(vec)
         return np.vstack(out) if out else np.zeros((0, 384), dtype=np.float32)
 
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors without the cache: for indexing, where each text comes once."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        model = self.model
+        with self._lock:
+            return np.asarray(model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
     def query(self, text: str) -> np.ndarray:
         with self._lock:
             vec = self._queries.get(text)

@@ -6,10 +6,18 @@
    states the most facts on the answerable dev cases while the median answer stays within the
    word budget.
 3. The abstention model: a logistic regression over the draft's features, answerable against
-   unanswerable dev cases.
+   unanswerable dev cases asked in English. The cross-language abstention model, for questions
+   in other languages: the same over the features that hold across languages (e5), on every
+   dev case, English ones included, since those features mean the same in any language.
 4. The follow-up margin: how much likelier a follow-up must be answered read alone than read
    with the conversation to be read alone.
-5. The abstention threshold: the best separation with false abstention held at 5% or less.
+5. The abstention thresholds: the best separation with false abstention held at 5% or less,
+   for English on the English dev cases, and for the cross-language model on the dev cases in
+   other languages (cross-language similarities run lower than same-language ones). These are
+   few, so many thresholds tie; the highest of the tied ones is taken.
+
+The window ranker and the passage margins are fitted on the English dev cases: their lexical
+features mean nothing for the others, and the English answers must not pay for them.
 
 Writes assistant/calibration.json (or --out) and prints what it chose.
 """
@@ -22,7 +30,7 @@ import sys
 from itertools import product
 from pathlib import Path
 
-from assistant.abstain import choose_threshold, fit
+from assistant.abstain import CROSS_LANGUAGE_FEATURES, choose_threshold, fit
 from assistant.answer import pick_reading
 from assistant.calibration import DEFAULT_FILE, Calibration
 from assistant.chat import Assistant
@@ -56,11 +64,15 @@ class _Item:
     def drafts(self) -> tuple[Draft, Draft | None]:
         answerer = self.assistant.answerer
         q = self.retrieved.query
-        alone = answerer.draft(q.question, self.retrieved.evidence)
+        alone = answerer.draft(q.question, self.retrieved.evidence, q.language)
         joined = None
         if q.contextual and self.retrieved.contextual_evidence is not None:
-            joined = answerer.draft(q.contextual, self.retrieved.contextual_evidence)
+            joined = answerer.draft(q.contextual, self.retrieved.contextual_evidence, q.language)
         return alone, joined
+
+    @property
+    def foreign(self) -> bool:
+        return self.retrieved.query.language is not None
 
 
 def _text(draft: Draft) -> str:
@@ -107,7 +119,8 @@ def _set(items: list[_Item], **values) -> None:
 
 def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log=print) -> dict:
     items = collect(base, suites, log)
-    answerable = [i for i in items if i.case.answerable]
+    english = [i for i in items if not i.foreign]
+    answerable = [i for i in english if i.case.answerable]
     n_facts = sum(len(i.case.facts) for i in answerable) or 1
 
     # 1. The window ranker: which windows state a required fact.
@@ -155,15 +168,41 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         f"median {words} words (dev, no abstention)",
         file=sys.stderr,
     )
+    # 2b. The same margin for questions in other languages: the ranker's lexical features are
+    # the same for all their windows, so its scores lie closer together.
+    foreign = [i for i in items if i.foreign and i.case.answerable]
+    n_foreign_facts = sum(len(i.case.facts) for i in foreign) or 1
+    cross_grid = []
+    for m in MARGINS:
+        _set(items, cross_language_extra_margin=m)
+        drafts = [_as_follow_up(*i.drafts()) for i in foreign]
+        found = sum(_facts(i.case, d) for i, d in zip(foreign, drafts, strict=True))
+        median = statistics.median(len(_text(d).split()) for d in drafts) if drafts else 0
+        cross_grid.append((m, found / n_foreign_facts, median))
+        log(
+            f"  other languages, margin {m}: fact recall {found / n_foreign_facts:.3f}, "
+            f"median {median} words",
+            file=sys.stderr,
+        )
+    within = [g for g in cross_grid if g[2] <= WORD_BUDGET] or cross_grid
+    cross_margin = max(within, key=lambda g: (g[1], -g[2]))[0] if foreign else margin
+    _set(items, cross_language_extra_margin=cross_margin)
 
-    # 3. Abstention model on the dev drafts (a follow-up as read with the conversation).
+    # 3. Abstention models on the dev drafts (a follow-up as read with the conversation).
     drafts = [i.drafts() for i in items]
     rows = [(j or a).features for a, j in drafts]
     labels = [i.case.answerable for i in items]
-    usable = [(r, y) for r, y in zip(rows, labels, strict=True) if r]
-    model = fit([r for r, _ in usable], [y for _, y in usable])
+    usable = [(r, y, i.foreign) for r, y, i in zip(rows, labels, items, strict=True) if r]
+    model = fit([r for r, _, f in usable if not f], [y for _, y, f in usable if not f])
+    cross = fit([r for r, _, _ in usable], [y for _, y, _ in usable], CROSS_LANGUAGE_FEATURES)
     for a in _assistants(items):
         a.answerer.abstention = model
+        a.answerer.cross_language = cross
+
+    def probability(item: _Item, draft: Draft) -> float:
+        if not draft.features:
+            return 0.0
+        return (cross if item.foreign else model).probability(draft.features)
 
     # 4. Follow-ups: read alone or with the conversation.
     follow = [(i, d) for i, d in zip(items, drafts, strict=True) if d[1] is not None]
@@ -171,8 +210,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     for fm in FOLLOWUP_MARGINS:
         right = 0
         for i, (alone, joined) in follow:
-            pa = model.probability(alone.features) if alone.features else 0.0
-            pj = model.probability(joined.features) if joined.features else 0.0
+            pa, pj = probability(i, alone), probability(i, joined)
             a2 = alone.model_copy(update={"support": pa, "abstain": pa < 0.5})
             j2 = joined.model_copy(update={"support": pj, "abstain": pj < 0.5})
             d = pick_reading(i.retrieved.query.question, a2, j2, fm, i.assistant.scorer)
@@ -195,28 +233,46 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     # 5. Threshold on the probabilities of the drafts as they will be chosen.
     probabilities = []
     for i, (alone, joined) in zip(items, drafts, strict=True):
-        pa = model.probability(alone.features) if alone.features else 0.0
+        pa = probability(i, alone)
         a2 = alone.model_copy(update={"support": pa, "abstain": pa < 0.5})
         j2 = None
         if joined is not None:
-            pj = model.probability(joined.features) if joined.features else 0.0
+            pj = probability(i, joined)
             j2 = joined.model_copy(update={"support": pj, "abstain": pj < 0.5})
         d = pick_reading(i.retrieved.query.question, a2, j2, followup_margin, i.assistant.scorer)
         probabilities.append(d.support)
-    threshold, a_recall, false_rate = choose_threshold(probabilities, labels, MAX_FALSE_ABSTENTION)
+
+    def threshold_of(foreign: bool) -> tuple[float, float, float]:
+        pairs = [
+            (p, y)
+            for p, y, i in zip(probabilities, labels, items, strict=True)
+            if i.foreign == foreign
+        ]
+        if not pairs:
+            return 0.5, 0.0, 0.0
+        return choose_threshold(
+            [p for p, _ in pairs], [y for _, y in pairs], MAX_FALSE_ABSTENTION, prefer_high=foreign
+        )
+
+    threshold, a_recall, false_rate = threshold_of(False)
+    cross_threshold, cross_recall, cross_false = threshold_of(True)
     names = ", ".join(s.name for s in suites)
+    n_foreign = sum(i.foreign for i in items)
     fitted_on = (
-        f"dev split of {names}: {len(items)} cases ({sum(labels)} answerable), "
-        f"{dt.date.today().isoformat()}"
+        f"dev split of {names}: {len(items)} cases ({sum(labels)} answerable, "
+        f"{n_foreign} not in English), {dt.date.today().isoformat()}"
     )
     model = model.model_copy(update={"threshold": threshold, "fitted_on": fitted_on})
+    cross = cross.model_copy(update={"threshold": cross_threshold, "fitted_on": fitted_on})
     # The judges' fits (calibrate_judge.py) are kept: refit them after changing these values.
     previous = Calibration.load(out) if Path(out).exists() else None
     calibration = Calibration(
         judges=previous.judges if previous else {},
         ranker=ranker,
         abstention=model,
+        cross_language=cross,
         extra_margin=margin,
+        cross_language_extra_margin=cross_margin,
         sentence_cost=cost,
         redundancy=redundancy,
         followup_margin=followup_margin,
@@ -225,6 +281,7 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     path = calibration.save(out)
     summary = {
         "extra_margin": margin,
+        "cross_language_extra_margin": cross_margin,
         "sentence_cost": cost,
         "redundancy": redundancy,
         "dev_fact_recall_no_abstention": round(recall, 3),
@@ -234,6 +291,10 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
         "dev_abstention_recall": round(a_recall, 3),
         "dev_false_abstention": round(false_rate, 3),
         "weights": dict(zip(model.features, model.weights, strict=True)),
+        "cross_language_threshold": cross_threshold,
+        "dev_cross_language_abstention_recall": round(cross_recall, 3),
+        "dev_cross_language_false_abstention": round(cross_false, 3),
+        "cross_language_weights": dict(zip(cross.features, cross.weights, strict=True)),
         "file": str(path),
     }
     return summary

@@ -111,6 +111,13 @@ def main(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE) -> int:
     settings = base if base.llm.startswith("local") else base.model_copy(update={"llm": "local"})
     key = local_key(settings)
     rows = judged_dev_cases(settings, suites)
+    # Kept beside the reports: the judge's scores are slow to get and worth reading.
+    import json
+
+    from .runner import REPORTS
+
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"judge-dev-{key}.json").write_text(json.dumps(rows, indent=1))
     model, summary = fit_judgement(rows, key)
     calibration = Calibration.load(out if Path(out).exists() else None)
     calibration.judges[key] = model

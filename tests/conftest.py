@@ -123,6 +123,17 @@ FAKE_CALIBRATION = {
         "threshold": 0.5,
         "fitted_on": "by hand, for the fake scorer of the tests",
     },
+    # Questions not in English: the fake scorer shares no word across languages, so only a
+    # passage that repeats enough of the question's own words (names, numbers) passes.
+    "cross_language": {
+        "features": ["best"],
+        "mean": [0.0],
+        "scale": [1.0],
+        "weights": [10.0],
+        "bias": -2.5,
+        "threshold": 0.5,
+        "fitted_on": "by hand, for the fake scorer of the tests",
+    },
     "extra_margin": 0.1,
     "sentence_cost": 0.0,
     "followup_margin": 0.0,
@@ -165,12 +176,13 @@ def fake_settings(calibration_file):
 
 
 @pytest.fixture(scope="session")
-def fake_index(tmp_path_factory, fake_embedder, fake_settings) -> Path:
-    """The fixture corpus indexed with the fake embedder (read-only: build your own to change)."""
+def fake_index(tmp_path_factory, fake_embedder, fake_scorer, fake_settings) -> Path:
+    """The fixture corpus indexed with the fakes (read-only: build your own to change)."""
     from assistant.ingest import ingest
 
     index = tmp_path_factory.mktemp("fake-index")
-    ingest(fake_settings(corpus_dir=FIXTURES / "corpus", index_dir=index), embedder=fake_embedder)
+    settings = fake_settings(corpus_dir=FIXTURES / "corpus", index_dir=index)
+    ingest(settings, embedder=fake_embedder, scorer=fake_scorer)
     return index
 
 

@@ -100,6 +100,9 @@ class FakeScorer:
             else np.zeros((0, self.dims), dtype=np.float32)
         )
 
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.passages(texts)
+
     def score(self, query: str, passages: list[str]) -> np.ndarray:
         self.scored += len(passages)
         if not passages:

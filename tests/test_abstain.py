@@ -66,6 +66,17 @@ def test_the_threshold_never_abstains_on_more_answerable_cases_than_the_cap_allo
     )
 
 
+def test_when_nothing_separates_ties_may_go_to_the_highest_threshold():
+    # The lowest answerable case scores below every unanswerable one: at 0% false abstention
+    # no threshold abstains on any unanswerable case, so all tie.
+    probabilities = [0.2, 0.5, 0.9, 0.3, 0.4]
+    labels = [True, True, True, False, False]
+    assert choose_threshold(probabilities, labels, 0.0) == (0.0, 0.0, 0.0)
+    threshold, recall, false = choose_threshold(probabilities, labels, 0.0, prefer_high=True)
+    assert threshold == 0.2 and recall == 0.0 and false == 0.0
+    assert not any(p < threshold for p, y in zip(probabilities, labels, strict=True) if y)
+
+
 def test_a_separable_set_gets_a_threshold_between_the_classes():
     probabilities = [0.9, 0.8, 0.7, 0.3, 0.2, 0.1]
     labels = [True, True, True, False, False, False]

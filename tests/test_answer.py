@@ -6,7 +6,7 @@ import pytest
 from conftest import FAKE_RANKER
 from fakes import FakeScorer
 
-from assistant.abstain import FEATURES, AbstentionModel
+from assistant.abstain import CROSS_LANGUAGE_FEATURES, FEATURES, AbstentionModel, Features
 from assistant.answer import ExtractiveAnswerer
 from assistant.config import AnswerSettings
 from assistant.lexical import Bm25Index
@@ -118,7 +118,8 @@ def test_the_best_scoring_sentence_of_a_passage_is_highlighted():
 def test_every_feature_is_given_and_support_decides_abstention():
     answerer = _answerer()
     answered = answerer.draft("Who is the project coordinator at LUMC?", EVIDENCE)
-    assert set(answered.features) == set(FEATURES)
+    assert set(answered.features) == set(Features.model_fields)
+    assert set(FEATURES) | set(CROSS_LANGUAGE_FEATURES) == set(Features.model_fields)
     assert answered.features["answer_terms"] == pytest.approx(1.0)
     assert 0.0 <= answered.support <= 1.0 and not answered.abstain
     missing = answerer.draft("What does the visa for Japan cost?", EVIDENCE)
@@ -137,3 +138,19 @@ def test_a_question_with_no_words_is_not_answered():
 def test_only_the_first_chunks_of_the_evidence_are_read():
     draft = _answerer(chunks=1).draft("Who is the project coordinator at LUMC?", EVIDENCE)
     assert {p.chunk_id for p in draft.passages} == {"history"}
+
+
+def test_a_question_in_another_language_is_decided_by_the_cross_language_model():
+    cross = AbstentionModel(
+        features=["best"], mean=[0.0], scale=[1.0], weights=[10.0], bias=-0.5, threshold=0.5
+    )
+    question = "Wie is de projectcoördinator van LUMC?"  # its words are not the corpus's
+    english = _answerer().draft(question, EVIDENCE)
+    assert english.abstain  # the English model reads the missing words
+    answerer = _answerer()
+    answerer.cross_language = cross
+    foreign = answerer.draft(question, EVIDENCE, language="nl")
+    assert foreign.features == english.features and foreign.passages == english.passages
+    assert foreign.support == pytest.approx(cross.probability(foreign.features))
+    assert not foreign.abstain  # its best passage is near enough (e5), whatever the words
+    assert _answerer().draft(question, EVIDENCE, language="nl").abstain  # no model: no answer

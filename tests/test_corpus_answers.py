@@ -48,9 +48,28 @@ def test_off_topic_questions_abstain_and_say_so(corpus_assistant, question):
     assert "coordinator" in answer.answer
 
 
-def test_a_question_in_dutch_is_asked_again_in_english(corpus_assistant):
+def test_a_question_in_dutch_is_answered_from_the_english_documents(corpus_assistant):
+    answer = corpus_assistant.ask("Wie kan meedoen aan de uitwisseling?")
+    assert not answer.abstained and answer.citations[0].source == "who-can-take-part.md"
+    assert answer.language == "nl" and "Dutch" in answer.note and "English" in answer.note
+
+
+def test_a_question_in_japanese_is_answered_from_the_english_documents(corpus_assistant):
+    answer = corpus_assistant.ask("交換留学の重点分野は何ですか？")
+    assert not answer.abstained and answer.language == "ja"
+    for area in ("medical technology", "infectious diseases", "ageing"):
+        assert area in answer.answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the cross-language abstention threshold fitted on dev is 0: e5 features do not "
+    "separate the few unanswerable dev questions in other languages at 5% false abstention",
+)
+def test_a_dutch_question_the_documents_do_not_answer_is_not_covered(corpus_assistant):
     answer = corpus_assistant.ask("Wat is het beste recept voor pannenkoeken met stroop?")
-    assert answer.abstained and answer.abstention == "language" and "English" in answer.answer
+    assert answer.abstained and answer.abstention == "not_covered" and answer.language == "nl"
+    assert "coordinator" in answer.answer and answer.citations == []
 
 
 def test_the_stream_ends_with_the_answer_ask_gives(corpus_assistant):

@@ -135,21 +135,30 @@ def test_missing_vectors_are_damage(settings, built, capsys, embedder):
         ("junk bm25", "{gen}/bm25/ids.json is not the file that was built"),
         ("no bm25", "{gen}/bm25/data.csc.index.npy is missing"),
         ("junk vocabulary", "{gen}/vocabulary.json is not the file that was built"),
+        ("junk e5", "{gen}/e5/vectors.npy is not the file that was built"),
+        ("no e5", "{gen}/e5/ids.json is missing"),
     ],
 )
-def test_damaged_bm25_or_vocabulary_is_rebuilt_without_embedding_again(
+def test_damaged_bm25_e5_or_vocabulary_is_rebuilt_without_embedding_again(
     settings, built, capsys, counting, damage, what
 ):
     if damage == "junk bm25":
         (built / "bm25" / "ids.json").write_bytes(b"\xff\xfe junk")
     elif damage == "no bm25":
         shutil.rmtree(built / "bm25")
+    elif damage == "junk e5":
+        vectors = built / "e5" / "vectors.npy"
+        data = bytearray(vectors.read_bytes())
+        data[-8:] = b"\x7f" * 8  # a flipped vector, still a loadable file
+        vectors.write_bytes(bytes(data))
+    elif damage == "no e5":
+        shutil.rmtree(built / "e5")
     else:
         (built / "vocabulary.json").write_bytes(b"\x80 junk")
     what = what.format(gen=built.name)
     assert_damaged(settings, capsys, what)
     report = ingest(settings, embedder=counting)
-    assert report.repaired == [f"bm25/ and vocabulary.json: {what}"]
+    assert report.repaired == [f"bm25/, e5/ and vocabulary.json: {what}"]
     assert counting.embedded == 0  # the vectors were whole: copied, not embedded again
     assert sorted(report.unchanged) == ["exchange.md", "history.txt"]
     assert generations.current(settings.index_dir) != built

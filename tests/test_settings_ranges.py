@@ -55,8 +55,9 @@ def test_settings_that_contradict_each_other_are_refused(monkeypatch, capsys, tm
     monkeypatch.delenv("EXCHANGE_CHUNK_OVERLAP")
     monkeypatch.setenv("EXCHANGE_DENSE_WEIGHT", "0")
     monkeypatch.setenv("EXCHANGE_BM25_WEIGHT", "0")
+    monkeypatch.setenv("EXCHANGE_E5_WEIGHT", "0")
     assert main(["ask", "--index", str(tmp_path), "hi"]) == 1
-    assert "dense_weight and bm25_weight cannot both be 0" in capsys.readouterr().err
+    assert "dense_weight, bm25_weight and e5_weight cannot all be 0" in capsys.readouterr().err
 
 
 def test_the_defaults_and_the_documented_values_are_accepted():
