@@ -21,13 +21,19 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from .prompting import Prompts, Source
-from .verify import CitedSentence, SupportScorer, cited_sentences, is_instruction, normalise
+from .verify import (
+    CitedSentence,
+    SupportScorer,
+    cited_sentences,
+    is_instruction,
+    normalise,
+    strip_markers,
+)
 
 NOT_FOUND = "NOT FOUND"
 # The written answer's last line when the passages answer only part of the question.
 GAP_MARKER = re.compile(r"^\s*\**\s*not covered\s*\**\s*:\s*", re.I | re.M)
 _PARTIAL_MARKER = re.compile(r"\s*\[\d*$")
-_MARKERS = re.compile(r"\[\d+\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -172,7 +178,7 @@ class GenerativeAnswerer:
         not contain. Without the judge nothing can check it, so it is not shown."""
         if not gap or self.judge is None:
             return None
-        gap = " ".join(_MARKERS.sub(" ", gap).split()).strip(" .:")
+        gap = " ".join(strip_markers(gap).split()).strip(" .:")
         joined = " ".join(s.text for s in sources)
         if len(gap) < 3 or NOT_FOUND in gap.upper():
             return None
