@@ -10,8 +10,6 @@ weights and the threshold are fitted on the dev split of the eval cases only
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -101,31 +99,3 @@ def choose_threshold(
     if len(below):
         t = (float(below.max()) + t) / 2
     return round(t, 4), best[1], best[2]
-
-
-JUDGED_FEATURES = ["support", "judge"]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def judged_row(support: float, judged: float) -> dict:
-    """The features of the judged decision: the extractive support and the judge's score, as
-    logits, so that a logistic model over them can weigh each."""
-    return {"support": _logit(support), "judge": _logit(judged)}
-
-
-class Judgement:
-    """Whether to abstain once the local model has judged: a logistic model over the
-    extractive support and the judge's P(answers), fitted on dev for that model. Without a
-    fit, either may abstain: the extractive decision, or the judge below even odds."""
-
-    def __init__(self, model: AbstentionModel | None) -> None:
-        self.model = model
-
-    def abstains(self, support: float, judged: float, extractive_abstains: bool) -> bool:
-        if self.model is None:
-            return extractive_abstains or judged < 0.5
-        return self.model.probability(judged_row(support, judged)) < self.model.threshold

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .abstain import AbstentionModel, Judgement
+from .abstain import AbstentionModel
 from .config import AnswerSettings, Settings
 from .errors import AssistantError
 from .logistic import LogisticModel
+from .pipeline.decide import DecisionModel
 
 DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 
@@ -33,10 +34,15 @@ class Calibration(BaseModel):
     sentence_cost: float = Field(ge=-1.0, le=1.0)
     redundancy: float = Field(1.0, ge=0.0, le=1.0)
     followup_margin: float = Field(ge=-1.0, le=1.0)
-    judges: dict[str, AbstentionModel] = Field(
+    decisions: dict[str, DecisionModel] = Field(
         default_factory=dict,
-        description="Per local model: abstention from the extractive support and the model's "
-        "yes/no judgement (abstain.Judgement).",
+        description="Per model that reads (its name): answered / partial / not covered from "
+        "the reading's signals (pipeline/decide.py).",
+    )
+    sentence_floor: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per model: the least e5 similarity of its sentence to the words it quoted "
+        "for the sentence to open the answer.",
     )
     fitted_on: str = Field("", description="Which cases the values were fitted on, and when.")
 
@@ -82,7 +88,10 @@ def resolve(
     return answer, model, calibration.ranker, calibration.cross_language
 
 
-def judgement_for(settings: Settings, model_key: str | None) -> Judgement:
-    """The judged abstention decision fitted for this local model, or the judge's own odds."""
+def decision_for(settings: Settings, model: str | None) -> tuple[DecisionModel, float | None]:
+    """The decision fitted for this model (or the unfitted one) and its sentence floor."""
+    from .pipeline.decide import unfitted
+
     calibration = Calibration.load(settings.answer.calibration)
-    return Judgement(calibration.judges.get(model_key or ""))
+    decision = calibration.decisions.get(model or "") or unfitted()
+    return decision, calibration.sentence_floor.get(model or "")

@@ -57,20 +57,20 @@ class Assistant:
         self,
         settings: Settings | None = None,
         embedder=None,
-        chat_model=None,
         scorer=None,
-        judge=None,
+        backend=None,
+        wait_for_model: bool = True,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._scorer = scorer  # the passage scorer (e5); tests pass a fake
-        self._chat_model = chat_model  # a LangChain chat model; tests pass fakes
-        self._generator = None
-        self._judge = judge  # the local model's yes/no judge; tests pass a fake
-        self._judge_loaded = judge is not None
-        self._local_chat = None
-        self._judgement = None
-        self._translator = None
+        self._backend = backend  # the model that reads; tests pass one over a fake server
+        self._backend_made = backend is not None
+        # The CLI and the evals wait for the local model to load; the web UI answers from
+        # quotes meanwhile.
+        self.wait_for_model = wait_for_model
+        self._model_answerer = None
+        self._contact: tuple[Path, str | None] | None = None
         self._loaded_gen: Path | None = None
         self._retriever = None
         self._answerer = None
@@ -103,12 +103,11 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Open the index and load the models now rather than on the first question."""
+        if self.backend is not None:
+            self.backend.start()  # loads in its own process meanwhile
         self._ensure_index()
         self.embedder.warm_up()
         self.scorer.warm_up()
-        if self.generative:
-            _ = self.generator
-        _ = self.judge
 
     def _ensure_index(self) -> None:
         """Open the serving generation; reopen when an ingest has switched to a new one."""
@@ -227,16 +226,6 @@ class Assistant:
             # A follow-up too short to tell ("en in Leiden?") is read in the conversation's
             # language: the one the previous question was asked in.
             language = self._language(turns[-1].question)
-        reply_language = None
-        if language is not None and self.translator is not None:
-            # Read in English: retrieval, passage choice and abstention are fitted on English
-            # questions; the answer is still written in the asker's language.
-            translating = time.perf_counter()
-            english = self.translator.english(question)
-            if english:
-                question, reply_language, language = english, language, None
-                turns = []  # the conversation is in the other language; the question stands alone
-            timings["translate"] = _ms(translating)
         fix = self._speller.fix if language is None else (lambda text: text)
         question = fix(question)
         contextual = None
@@ -248,7 +237,6 @@ class Assistant:
             turns=turns,
             contextual=contextual,
             language=language,
-            reply_language=reply_language,
             started=started,
             timings_ms={"read": _ms(started), **timings},
         )
@@ -292,20 +280,61 @@ class Assistant:
             yield from self._answer_stream(draft)
 
     def _answer_stream(self, draft: Draft) -> Iterator[Answer]:
-        """Abstain, or answer: extractive, or generated and verified sentence by sentence."""
-        started = time.perf_counter()
+        """The model reads the passages and the answer comes from what it read; without a
+        model (EXCHANGE_LLM=none), or when it cannot answer now, the passages are quoted."""
         q = draft.asked or Query(question=draft.query)
-        timings = q.timings_ms
-        evidence = draft.evidence
-        common = {
+        common = self._common(q, draft)
+        if self.backend is None or not draft.evidence:
+            yield self._quote_answer(q, draft, common, None)
+            return
+        from .language import name_of
+
+        language = name_of(q.language) if q.language else "English"
+
+        def quotes(note: str | None) -> Answer:
+            return self._quote_answer(q, draft, common, note)
+
+        def decline(outcome: str, extra: dict) -> Answer:
+            best = float(draft.features.get("best", 0.0))
+            kind = self.model_answerer.decision.kind(best)
+            return self._declined(q, kind, common, extra)
+
+        for answer in self.model_answerer.stream(q, draft, quotes, decline, language):
+            if answer.status != "done":
+                yield answer
+                continue
+            yield answer.model_copy(update={k: v for k, v in common.items() if k != "support"})
+
+    def _common(self, q: Query, draft: Draft) -> dict:
+        return {
             "query": draft.query,
-            "language": q.reply_language or q.language,
+            "language": q.language,
             "support": round(draft.support, 4),
             "retrieval": [
                 RetrievalHit(chunk_id=e.chunk.id, source=e.chunk.source, score=round(e.score, 6))
-                for e in evidence
+                for e in draft.evidence
             ],
         }
+
+    def _declined(self, q: Query, kind: str, common: dict, extra: dict | None = None) -> Answer:
+        timings = q.timings_ms
+        timings["total"] = _ms(q.started) if q.started else 0.0
+        timings.setdefault("first_token", timings["total"])
+        return Answer(
+            answer=self.abstention(kind),
+            abstained=True,
+            abstention=kind,
+            outcome=kind if kind in ("off_topic", "not_covered") else "not_covered",
+            timings_ms=dict(timings),
+            **{**common, **(extra or {})},
+        )
+
+    def _quote_answer(self, q: Query, draft: Draft, common: dict, note: str | None) -> Answer:
+        """The quote path: the chosen passages as the documents word them, or an abstention
+        decided by the extractive support."""
+        started = time.perf_counter()
+        timings = q.timings_ms
+        evidence = draft.evidence
         sentences = [
             (n, CitedSentence(text=text, chunk_id=p.chunk_id, quote=text), i in p.highlighted)
             for n, p in enumerate(draft.passages, start=1)
@@ -314,102 +343,14 @@ class Assistant:
         verdict = verify([c for _, c, _ in sentences], evidence)
         kept = {id(c) for c in verdict.kept}
         sentences = [x for x in sentences if id(x[1]) in kept]
-        abstain = draft.abstain or not sentences
-        if sentences and self.judge is not None:
-            judge_started = time.perf_counter()
-            p = self.judge.answers(self._sources(draft), self._prompt_question(q, draft))
-            common["judged"] = round(p, 4)
-            abstain = self.judgement.abstains(draft.support, p, draft.abstain)
-            timings["judge"] = _ms(judge_started)
-        if abstain:
-            kind = self._abstention_kind(q, draft)
-            timings["answer"] = _ms(started)
-            timings["total"] = _ms(q.started) if q.started else timings["answer"]
-            yield Answer(
-                answer=self.abstention(kind),
-                abstained=True,
-                abstention=kind,
-                timings_ms=dict(timings),
-                **common,
-            )
-            return
-        if not self.generative:
-            timings["answer"] = _ms(started)
-            timings["total"] = _ms(q.started) if q.started else timings["answer"]
-            note = quoted_in_english(q.language)
-            yield self._compose(sentences, evidence, timings, common, len(verdict.removed), note)
-            return
-        yield from self._generate(q, draft, sentences, timings, common, started)
-
-    def _generate(self, q: Query, draft: Draft, quoted, timings, common, started):
-        """The model writes the answer from the chosen passages; only sentences verified
-        against the passage they cite are shown, and the quoted answer stands in when none
-        survives (a NOT FOUND that the abstention decision overruled included)."""
-        sources = self._sources(draft)
-        progress = None
-        language = q.reply_language or q.language
-        for progress in self.generator.stream(self._prompt_question(q, draft), sources, language):
-            if progress.first_token_ms is not None:
-                timings["first_token"] = progress.first_token_ms
-            if not progress.done and progress.kept:
-                yield self._compose_generated(progress.kept, draft.evidence, timings, common, 0)
+        if draft.abstain or not sentences:
+            answer = self._declined(q, self._abstention_kind(q, draft), common)
+            return answer.model_copy(update={"note": note}) if note else answer
         timings["answer"] = _ms(started)
         timings["total"] = _ms(q.started) if q.started else timings["answer"]
-        removed = len(progress.removed)
-        if progress.kept:
-            notes = []
-            if progress.gap:
-                notes.append(
-                    f"Not answered by the documents: {progress.gap} Please ask "
-                    f"{self.settings.contact}."
-                )
-            if removed:
-                notes.append(f"{removed} generated sentence(s) removed: not supported by a source.")
-            if progress.recited:
-                notes.append(
-                    f"{progress.recited} citation(s) moved to the source that supports it."
-                )
-            note = " ".join(notes) or None
-            yield self._compose_generated(
-                progress.kept, draft.evidence, timings, common, removed, note=note
-            )
-            return
-        if progress.not_found and not progress.failure:
-            reason = "the model found no answer in the passages, but they were judged to answer"
-        else:
-            reason = progress.failure or "no generated sentence was supported by its source"
-        yield self._compose(
-            quoted,
-            draft.evidence,
-            timings,
-            common,
-            removed,
-            note=f"Showing quoted passages instead of a generated answer: {reason}.",
-        )
-
-    def _sources(self, draft: Draft):
-        """The chosen passages, numbered, as the model sees them."""
-        from .prompting import Source
-
-        chunks = {e.chunk.id: e.chunk for e in draft.evidence}
-        return [
-            Source(
-                n=n,
-                chunk_id=p.chunk_id,
-                title=chunks[p.chunk_id].title,
-                section=chunks[p.chunk_id].section,
-                text=" ".join(p.sentences),
-            )
-            for n, p in enumerate(draft.passages, start=1)
-            if p.chunk_id in chunks
-        ]
-
-    @staticmethod
-    def _prompt_question(q: Query, draft: Draft) -> str:
-        """The question the draft answers: with the conversation when a follow-up was read so."""
-        if q.contextual and draft.query == q.contextual:
-            return q.contextual
-        return q.asked or q.question
+        timings.setdefault("first_token", timings["total"])
+        notes = " ".join(x for x in (note, quoted_in_english(q.language)) if x) or None
+        return self._compose(sentences, evidence, timings, common, len(verdict.removed), notes)
 
     def _compose(self, sentences, evidence, timings, common, removed, note=None) -> Answer:
         """The quoted answer: each passage's sentences, each with its passage's citation."""
@@ -446,33 +387,6 @@ class Assistant:
             **common,
         )
 
-    def _compose_generated(self, kept, evidence, timings, common, removed, note=None):
-        chunks = {e.chunk.id: e.chunk for e in evidence}
-        citations, parts = [], []
-        for n, s in enumerate(kept, start=1):
-            chunk = chunks[s.chunk_id]
-            citations.append(
-                Citation(
-                    n=n,
-                    title=chunk.title,
-                    source=chunk.source,
-                    section=chunk.location,
-                    url=chunk.url,
-                    quote=s.quote or s.text,
-                    chunk_id=chunk.id,
-                )
-            )
-            parts.append(f"{s.text} [{n}]")
-        return Answer(
-            answer=" ".join(parts),
-            abstained=False,
-            citations=citations,
-            timings_ms=dict(timings),
-            removed_sentences=removed,
-            note=note,
-            **common,
-        )
-
     def _language(self, text: str) -> str | None:
         """The ISO code of the text's language when it is not English; None for English."""
         from .language import detect
@@ -495,132 +409,72 @@ class Assistant:
             return "off_topic"
         return "not_covered"
 
-    # -- the generative answerer -----------------------------------------------------------
+    # -- the model that reads -----------------------------------------------------------
 
     @property
-    def generative(self) -> bool:
-        """Whether a language model writes the answers (EXCHANGE_LLM is not 'extractive')."""
-        from .llm import is_generative
+    def backend(self):
+        """The model that reads the passages (backends.ModelBackend), or None for
+        EXCHANGE_LLM=none."""
+        if not self._backend_made:
+            with self._lock:
+                if not self._backend_made:
+                    from .backends import make_backend
 
-        return is_generative(self.settings)
+                    self._backend = make_backend(self.settings)
+                    self._backend_made = True
+        return self._backend
 
-    def _local_model(self):
-        """The local chat model (LangChain's ChatLlamaCpp), loaded once for writer and judge."""
-        if self._local_chat is None:
-            from .llm import make_chat_model
+    @property
+    def model_answerer(self):
+        if self._model_answerer is None:
+            from .backends import kind, local_key
+            from .calibration import decision_for
+            from .pipeline.model_answer import DEFAULT_SENTENCE_FLOOR, ModelAnswerer
 
-            self._local_chat = make_chat_model(
-                self.settings.model_copy(update={"llm": self._local_llm()})
+            self._ensure_index()
+            s = self.settings
+            name = local_key(s) if kind(s) == "local" else s.llm.split(":", 1)[-1].strip()
+            decision, floor = decision_for(s, name)
+            self._model_answerer = ModelAnswerer(
+                self.backend,
+                self.scorer,
+                decision,
+                s,
+                sentence_floor=floor if floor is not None else DEFAULT_SENTENCE_FLOOR,
+                wait_for_load=s.reading.load_wait_s if self.wait_for_model else 0.0,
             )
-        return self._local_chat
+        return self._model_answerer
 
-    def _local_llm(self) -> str:
-        from .llm import backend
+    def close(self) -> None:
+        """Stops the local model's server, if this assistant started one."""
+        if self._backend is not None:
+            self._backend.stop()
 
-        return self.settings.llm if backend(self.settings) == "local" else "local"
-
-    @property
-    def judge(self):
-        """The local model's yes/no judge, when EXCHANGE_JUDGE and the backend call for it."""
-        if not self._judge_loaded:
-            with self._lock:
-                if not self._judge_loaded:
-                    self._judge = self._make_judge()
-                    self._judge_loaded = True
-        return self._judge
-
-    def _make_judge(self):
-        from .llm import backend
-
-        mode = self.settings.judge
-        wanted = mode == "local" or (mode == "auto" and backend(self.settings) == "local")
-        if not wanted:
-            return None
-        if self._chat_model is not None and backend(self.settings) == "local":
-            client = getattr(self._chat_model, "client", None)
-            if client is None:
-                return None  # a fake chat model has no llama.cpp context to judge with
-        else:
-            client = self._local_model().client
-        from .judge import Judge
-        from .prompting import Prompts
-
-        return Judge(client, Prompts(self.settings.contact))
-
-    @property
-    def translator(self):
-        """Rewrites questions in other languages into English: with the local backend, when
-        EXCHANGE_TRANSLATE_QUESTIONS is on."""
-        from .llm import backend
-
-        if not self.settings.translate_questions or backend(self.settings) != "local":
-            return None
-        if self._translator is None:
-            from .prompting import Prompts
-            from .translate import Translator
-
-            generator = self.generator
-            model = self._chat_model or self._local_model()
-            system = Prompts(self.settings.contact).system
-            self._translator = Translator(model, system, generator._busy)
-        return self._translator
-
-    @property
-    def judgement(self):
-        """The calibrated decision from the extractive support and the judge's score."""
-        from .calibration import judgement_for
-        from .llm import local_key
-
-        self._ensure_index()
-        return judgement_for(
-            self.settings, local_key(self.settings.model_copy(update={"llm": self._local_llm()}))
-        )
-
-    @property
-    def generator(self):
-        if self._generator is None:
-            judge = self.judge  # loads the local model under the lock taken below
-            with self._lock:
-                if self._generator is None:
-                    from .generate import GenerativeAnswerer
-                    from .llm import answer_options, backend, make_chat_model
-                    from .prompting import Prompts
-                    from .verify import SupportScorer
-
-                    self._ensure_index()
-                    embed = self.embedder.embed_documents
-                    scorer = SupportScorer(embed, self.settings.support_threshold)
-                    if self._chat_model is not None:
-                        model = self._chat_model
-                    elif backend(self.settings) == "local":
-                        model = self._local_model()
-                    else:
-                        model = make_chat_model(self.settings)
-                    self._generator = GenerativeAnswerer(
-                        model,
-                        Prompts(self.settings.contact),
-                        scorer,
-                        judge=judge,
-                        timeout=self.settings.llm_timeout,
-                        answer_options={} if self._chat_model else answer_options(self.settings),
-                        relevance_floor=self.settings.relevance_floor,
-                        passage_scorer=self.scorer,
-                    )
-        return self._generator
+    def contact(self) -> str | None:
+        """Whom to ask when the documents do not answer: EXCHANGE_CONTACT, else the `contact`
+        a document of the corpus names in its front matter; None when neither does."""
+        if self.settings.contact:
+            return self.settings.contact
+        gen = generations.require_current(Path(self.settings.index_dir))
+        if self._contact is None or self._contact[0] != gen:
+            manifest = generations.read_manifest(gen)
+            named = [f.contact for _, f in sorted(manifest.files.items()) if f.contact]
+            self._contact = (gen, named[0] if named else None)
+        return self._contact[1]
 
     def abstention(self, kind: str = "not_covered") -> str:
-        contact = self.settings.contact
+        contact = self.contact()
         if kind == "language":
-            return (
-                "Questions are read in English for now. Please ask again in English, "
-                f"or ask {contact}."
+            return "Questions are read in English for now. Please ask again in English" + (
+                f", or ask {contact}." if contact else "."
             )
         if kind == "off_topic":
-            return (
-                "This question does not seem to be about what the programme documents cover. "
-                f"For questions about the programme, ask {contact}."
+            return "This question is not about what the documents cover." + (
+                f" For questions about what they cover, ask {contact}." if contact else ""
             )
-        return f"The programme documents do not answer this question, so please ask {contact}."
+        return "The documents do not answer this question" + (
+            f", so please ask {contact}." if contact else "."
+        )
 
 
 def quoted_in_english(language: str | None) -> str | None:

@@ -183,6 +183,8 @@ def answer_json(answer) -> dict:
     return {
         "answer": answer.answer,
         "abstained": answer.abstained,
+        "outcome": answer.outcome,
+        "mode": answer.mode,
         "citations": [
             c.model_dump(include={"n", "title", "source", "section", "url", "quote", "chunk_id"})
             for c in answer.citations

@@ -68,6 +68,82 @@ class AnswerSettings(BaseModel):
     )
 
 
+class ServerSettings(BaseModel):
+    """The local model's server process (EXCHANGE_SERVER__<FIELD>)."""
+
+    binary: Path | None = Field(
+        None,
+        description="The llama-server executable; empty means the one `make setup` builds into "
+        "the virtual environment (.venv/llama.cpp/bin), else one on PATH.",
+    )
+    host: str = Field("127.0.0.1", description="Address the model server listens on.")
+    port: int | None = Field(
+        None, ge=1, le=65535, description="Port of the model server; empty means a free one."
+    )
+    start_timeout_s: float = Field(
+        180.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Seconds the model may take to load and read its start-up prompt.",
+    )
+    max_restarts: int = Field(
+        3,
+        ge=0,
+        le=1000,
+        description="Restarts after crashes within restart_window_s before the model is left "
+        "down (answers then quote the documents).",
+    )
+    restart_window_s: float = Field(
+        600.0, gt=0, le=86_400, allow_inf_nan=False, description="See max_restarts."
+    )
+    log_dir: Path = Field(
+        Path.home() / ".cache" / "exchange-assistant" / "logs",
+        description="Folder of the model server's log (llama-server-PORT.log; the previous "
+        "run's log is kept beside it).",
+    )
+    warm_up: bool = Field(
+        True,
+        description="Read a prompt of a few hundred tokens before the server counts as ready, "
+        "so that a runtime that crashes on this CPU fails at start-up, not on a question.",
+    )
+
+
+class ReadingSettings(BaseModel):
+    """How the model reads the passages (EXCHANGE_READING__<FIELD>)."""
+
+    budget_words: int = Field(
+        300,
+        ge=20,
+        le=20_000,
+        description="Most words of passages the model reads for one question (whole chunks "
+        "where they fit, else their best window); bounds the time to the first word.",
+    )
+    max_sources: int = Field(4, ge=1, le=20, description="Most passages the model reads.")
+    max_tokens: int = Field(
+        160, ge=8, le=4096, description="Longest reply of the model to one read, in tokens."
+    )
+    max_wait_s: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Longest wait for a turn at the model when others are ahead; after it the "
+        "question is answered from quotes, never dropped.",
+    )
+    load_wait_s: float = Field(
+        180.0,
+        ge=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="How long the CLI and the evals wait for the local model to load before "
+        "answering from quotes (the web UI never waits: it quotes until the model is ready).",
+    )
+    remote_slots: int = Field(
+        4, ge=1, le=1024, description="Questions a remote model server is given at once."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="EXCHANGE_", env_nested_delimiter="__", extra="ignore"
@@ -172,21 +248,11 @@ class Settings(BaseSettings):
 
     # Answering
     llm: str = Field(
-        "extractive",
-        description="Answerer: 'extractive' (offline default), 'local' (Qwen2.5 1.5B via "
-        "llama-cpp-python; 'local:qwen2.5-0.5b' or 'local:smollm2' for the smaller ones), "
-        "'openai:MODEL' or 'ollama:MODEL'.",
-    )
-    judge: str = Field(
-        "auto",
-        description="The local model's yes/no judge (whether the passages answer, whether a "
-        "written sentence is supported): 'auto' uses it when the local backend runs, 'local' "
-        "also for extractive answers (loads the local model), 'off' never.",
-    )
-    translate_questions: bool = Field(
-        True,
-        description="With the local model: read a question in another language in the model's "
-        "English translation (the answer stays in the asker's language).",
+        "local",
+        description="The model that reads the passages: 'local' (Qwen2.5 1.5B in a llama.cpp "
+        "server this process starts; 'local:qwen2.5-0.5b' for the smaller one), "
+        "'openai:MODEL' (EXCHANGE_LLM_BASE_URL), 'ollama:MODEL', or 'none' (quote the "
+        "passages; 'extractive' is the same).",
     )
     model_cache: Path = Field(
         Path.home() / ".cache" / "exchange-assistant" / "models",
@@ -210,31 +276,15 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="Seconds to wait for a model before falling back.",
     )
-    llm_max_tokens: int = Field(
-        160, ge=1, le=100_000, description="Longest generated answer, in tokens."
-    )
     llm_context: int = Field(
         2048, ge=128, le=1_000_000, description="Context window of the local model, in tokens."
     )
     llm_threads: int = Field(
         2, ge=1, le=1024, description="CPU threads of the local model (one thread pool)."
     )
-    relevance_floor: float = Field(
-        0.3,
-        ge=-1,
-        le=1,
-        allow_inf_nan=False,
-        description="Least similarity of a generated sentence to the question to be kept.",
-    )
-    support_threshold: float = Field(
-        0.6,
-        ge=-1,
-        le=1,
-        allow_inf_nan=False,
-        description="Least similarity between a generated sentence and the sentence of its "
-        "cited source for the sentence to be kept.",
-    )
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    reading: ReadingSettings = Field(default_factory=ReadingSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     abstain_threshold: float | None = Field(
         None,
         ge=0,
@@ -252,9 +302,10 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         1000, ge=1, le=1_000_000, description="Longest question accepted."
     )
-    contact: str = Field(
-        "the project coordinator at LUMC, Maria Yazdanbakhsh",
-        description="Whom the assistant tells people to ask when the documents do not answer.",
+    contact: str | None = Field(
+        None,
+        description="Whom the assistant tells people to ask when the documents do not answer; "
+        "empty means the `contact` that a document of the corpus names in its front matter.",
     )
 
     # UI
@@ -285,20 +336,14 @@ class Settings(BaseSettings):
             if name.strip().lower() not in MODELS:
                 raise ValueError(f"the local models are {', '.join(MODELS)}")
             return value
-        if kind in {"extractive", "local"} or (kind in {"openai", "ollama"} and name.strip()):
+        if kind in {"none", "extractive", "local"} or (
+            kind in {"openai", "ollama"} and name.strip()
+        ):
             return value
         raise ValueError(
-            "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL"
+            "use none, local[:MODEL], openai:MODEL or ollama:MODEL"
             + (" (a model name is needed after the colon)" if kind in {"openai", "ollama"} else "")
         )
-
-    @field_validator("judge")
-    @classmethod
-    def _judge_mode(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in {"auto", "local", "off"}:
-            raise ValueError("use auto, local or off")
-        return value
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -46,6 +46,11 @@ class FileEntry(BaseModel):
     title: str
     updated: str | None = None
     url: str | None = None
+    contact: str | None = Field(
+        None,
+        description="Whom to ask when the documents do not answer, from the front matter "
+        "`contact:` of a document that names the programme's contact.",
+    )
     chunk_ids: list[str] = Field(default_factory=list)
 
 

@@ -276,6 +276,7 @@ def _plan(
             title=meta.get("title") or source,
             updated=meta.get("updated") or None,
             url=meta.get("url") or None,
+            contact=meta.get("contact") or None,
             chunk_ids=[c.id for c in chunks],
         )
         changed[source] = chunks

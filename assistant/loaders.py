@@ -89,6 +89,7 @@ def _load_markdown(text: str, base: dict, path: Path) -> Document:
             "url": str(meta.get("url") or url or ""),
             "updated": iso_day(str(updated)) or str(updated) if updated else "",
             "origin": str(meta.get("source") or ""),
+            "contact": " ".join(str(meta.get("contact") or "").split()),
         },
     )
 

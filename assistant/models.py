@@ -114,6 +114,34 @@ class Answer(BaseModel):
         None, description="The local model's P(the passages answer the question), when it judged."
     )
     note: str | None = None
+    outcome: str = Field(
+        "answered",
+        description="'answered', 'partial' (what the documents say, and what they do not), "
+        "'not_covered' (they discuss the subject but not the asked thing) or 'off_topic'.",
+    )
+    mode: str = Field(
+        "quotes",
+        description="'model': the local or remote model read the passages and wrote the first "
+        "sentence; 'quotes': the passages as the documents word them (no model, or it failed).",
+    )
+    status: str = Field(
+        "done",
+        description="While streaming: 'waiting' (for the model), 'reading' (it reads the "
+        "sources); 'done' for the finished answer.",
+    )
+    ahead: int | None = Field(
+        None, description="While waiting: questions ahead of this one for the model."
+    )
+    sources: list[Citation] = Field(
+        default_factory=list,
+        description="While streaming: the passages being read, before the answer is ready.",
+    )
+    signals: dict[str, float] | None = Field(
+        None, description="What the decision read (model mode): see pipeline/decide.py."
+    )
+    model_reply: str | None = Field(
+        None, description="The model's reply as it came (for eval reports; never shown)."
+    )
 
     def __add__(self, other: Answer) -> Answer:
         # LangChain joins the parts of a stream with +; each part holds the whole answer so far.

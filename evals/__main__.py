@@ -18,7 +18,12 @@ from .suites import DEFAULT_SUITES, load_suites
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
     p.add_argument(
-        "action", nargs="?", choices=["run", "calibrate", "calibrate-judge"], default="run"
+        "action",
+        nargs="?",
+        choices=["run", "calibrate", "calibrate-decision"],
+        default="run",
+        help="run the cases; calibrate the quote path (no model) on dev; or fit the model "
+        "path's decision from a report of a dev run (--from)",
     )
     p.add_argument("--suite", action="append", help="run only this suite (repeatable)")
     p.add_argument("--suites-file", type=Path, default=DEFAULT_SUITES)
@@ -28,8 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--mode",
         default=None,
-        help="answerer: extractive (default), llm (the local model, or the EXCHANGE_LLM model "
-        "when that is generative), or any EXCHANGE_LLM value (local, openai:MODEL, ...)",
+        help="the model that reads: an EXCHANGE_LLM value (local, local:qwen2.5-0.5b, "
+        "openai:MODEL, ...; default EXCHANGE_LLM, else local), or none for the quote path",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_report",
+        type=Path,
+        help="calibrate-decision: the JSON report of a dev run in the model's mode",
     )
     p.add_argument(
         "--split", choices=["dev", "test"], help="run the cases of one split only (default both)"
@@ -45,13 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-baselines", action="store_true", help="run our pipeline only")
     p.add_argument("--out", type=Path, default=DEFAULT_FILE, help="calibrate: file to write")
     args = p.parse_args(argv)
-    overrides = {}
-    if args.mode:
-        configured = Settings().llm
-        generative = configured.split(":")[0] != "extractive"
-        overrides["llm"] = (
-            (configured if generative else "local") if args.mode == "llm" else args.mode
-        )
+    overrides = {"llm": args.mode} if args.mode else {}
     try:
         settings = Settings(**overrides)
         if args.dataset:
@@ -59,11 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             suites = load_suites(args.suites_file, args.suite)
         if args.action == "calibrate":
-            return calibrate.main(settings, suites, args.out)
-        if args.action == "calibrate-judge":
-            from . import calibrate_judge
+            return calibrate.main(settings.model_copy(update={"llm": "none"}), suites, args.out)
+        if args.action == "calibrate-decision":
+            from . import calibrate_decision
 
-            return calibrate_judge.main(settings, suites, args.out)
+            if not args.from_report:
+                raise AssistantError("calibrate-decision needs --from REPORT.json (a dev run).")
+            return calibrate_decision.main(settings, args.from_report, args.out)
         return runner.run(
             settings,
             suites,

@@ -45,6 +45,15 @@ class SystemResult:
     citations: list[Cited]
     latency_ms: float
     support: float | None = None
+    outcome: str = ""  # answered | partial | not_covered | off_topic ("" for the baselines)
+    mode: str = ""  # model | quotes
+    signals: dict | None = None
+    model_reply: str | None = None
+    first_token_ms: float | None = None
+
+    @property
+    def partial(self) -> bool:
+        return self.outcome == "partial"
 
 
 class GoldMatcher:
@@ -138,7 +147,7 @@ def score_case(case: Case, result: SystemResult, gold: GoldMatcher, supported=qu
             score.failures.append("missing: " + "; ".join(missing))
         if case.sources and score.hit_rank is None:
             score.failures.append("gold source not retrieved")
-    elif not result.abstained:
+    elif not result.abstained and not result.partial:
         score.failures.append("answered an unanswerable question")
     if score.unsupported:
         score.failures.append(f"{score.unsupported} unsupported sentence(s)")
@@ -156,6 +165,7 @@ def aggregate(scores: list[CaseScore]) -> dict[str, float | None]:
     follow_ups = [s for s in answerable if s.case.is_follow_up]
     abstained = [s for s in scores if s.result.abstained]
     latencies = sorted(s.result.latency_ms for s in scores)
+    first = sorted(s.result.first_token_ms for s in scores if s.result.first_token_ms is not None)
     words = sorted(s.words for s in answerable if s.words is not None)
     n_facts = sum(len(s.case.facts) for s in answerable)
     n_citations = sum(len(s.result.citations) for s in answerable)
@@ -175,9 +185,20 @@ def aggregate(scores: list[CaseScore]) -> dict[str, float | None]:
         "abstention_precision": _ratio(
             sum(not s.case.answerable for s in abstained), len(abstained)
         ),
+        # A partial answer is honest on a question the documents do not answer: it says what
+        # they do not hold. On an answerable one it counts as an answer (its facts must be in it).
         "abstention_recall": _ratio(
-            sum(s.result.abstained for s in unanswerable), len(unanswerable)
+            sum(s.result.abstained or s.result.partial for s in unanswerable), len(unanswerable)
         ),
+        "partial_rate_answerable": _ratio(
+            sum(s.result.partial for s in answerable), len(answerable)
+        ),
+        "partial_rate_unanswerable": _ratio(
+            sum(s.result.partial for s in unanswerable), len(unanswerable)
+        ),
+        "model_share": _ratio(sum(s.result.mode == "model" for s in scores), len(scores))
+        if any(s.result.mode for s in scores)
+        else None,
         "false_abstention_rate": _ratio(
             sum(s.result.abstained for s in answerable), len(answerable)
         ),
@@ -189,6 +210,7 @@ def aggregate(scores: list[CaseScore]) -> dict[str, float | None]:
         "answer_words_p95": _percentile(words, 0.95),
         "latency_p50_ms": statistics.median(latencies) if latencies else None,
         "latency_p95_ms": _percentile(latencies, 0.95),
+        "first_token_p50_ms": statistics.median(first) if first else None,
         "pass_rate": _ratio(sum(s.passed for s in scores), len(scores)),
     }
 

@@ -32,11 +32,15 @@ SHOWN = [
     "abstention_precision",
     "abstention_recall",
     "false_abstention_rate",
+    "partial_rate_answerable",
+    "partial_rate_unanswerable",
+    "model_share",
     "followup_accuracy",
     "answer_words_p50",
     "answer_words_p95",
     "latency_p50_ms",
     "latency_p95_ms",
+    "first_token_p50_ms",
 ]
 GATED_SPLIT = "test"
 
@@ -62,11 +66,12 @@ def evaluate_suite(
     log=print,
     split: str | None = None,
     limit: int | None = None,
+    backend=None,
 ) -> dict:
     settings = suite.settings(base)
     if suite.build:
         ensure_index(settings, embedder)
-    assistant = Assistant(settings, embedder)
+    assistant = Assistant(settings, embedder, backend=backend)
     assistant.warm_up()
     cases = sample(suite.load(), split, limit)
     chunks = assistant.retriever.store.all_chunks()
@@ -118,13 +123,28 @@ def evaluate(
     split: str | None = None,
     limit: int | None = None,
 ) -> dict:
+    from assistant.backends import make_backend
+
+    # One model process for every suite: the model is the same, only the corpus changes.
+    backend = make_backend(base)
+    try:
+        if backend is not None:
+            backend.start()
+            if not backend.ready(base.reading.load_wait_s):
+                status = backend.status()
+                log(f"warning: the model is not ready ({status.reason}); answers will quote.")
+        suites_out = {
+            s.name: evaluate_suite(s, base, baselines, embedder, log, split, limit, backend)
+            for s in suites
+        }
+    finally:
+        if backend is not None:
+            backend.stop()
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": base.llm,
         "sample": {"split": split, "per_suite": limit} if split or limit else None,
-        "suites": {
-            s.name: evaluate_suite(s, base, baselines, embedder, log, split, limit) for s in suites
-        },
+        "suites": suites_out,
     }
 
 
@@ -137,7 +157,12 @@ def _case_row(s: CaseScore) -> dict:
         "history": s.case.history,
         "answerable": s.case.answerable,
         "abstained": s.result.abstained,
+        "outcome": s.result.outcome,
+        "mode": s.result.mode,
         "support": s.result.support,
+        "signals": s.result.signals,
+        "model_reply": s.result.model_reply,
+        "first_token_ms": s.result.first_token_ms,
         "answer": s.result.answer,
         "words": s.words,
         "passed": s.passed,
@@ -204,6 +229,8 @@ def summary_table(report: dict) -> str:
         "fact_recall",
         "abstention_recall",
         "false_abstention_rate",
+        "partial_rate_answerable",
+        "model_share",
         "followup_accuracy",
         "answer_words_p50",
     ]

@@ -21,20 +21,24 @@ class Ours:
         self.name = "ours"
 
     def supported(self, sentence: str, chunk_text: str) -> bool:
-        """Verbatim for extractive answers; the verifier's own check for generated ones."""
+        """Verbatim for quoted sentences; for the model's own sentence, the check that let it
+        through, made again against the whole cited chunk: no number the chunk lacks, and a
+        sentence of the chunk close to it in meaning (e5)."""
+        from assistant.pipeline.grounding import numbers_supported, similarity
+
         from .metrics import quoted
 
-        if quoted(sentence, chunk_text) or not self.assistant.generative:
-            return quoted(sentence, chunk_text)
-        generator = self.assistant.generator
-        if generator.judge is not None:
-            # The judge again, but shown the whole cited chunk rather than the passage.
-            from assistant.prompting import Source
+        if quoted(sentence, chunk_text):
+            return True
+        if self.assistant.backend is None:
+            return False
+        from assistant.passages import units_of
 
-            source = Source(n=1, chunk_id="", text=chunk_text)
-            return generator._supported("", sentence, [source], 1) is not None
-        scorer = generator.scorer
-        return scorer.best(sentence, chunk_text)[0] >= scorer.threshold
+        if not numbers_supported(sentence, chunk_text):
+            return False
+        floor = self.assistant.model_answerer.sentence_floor
+        scorer = self.assistant.scorer
+        return any(similarity(scorer, sentence, " ".join(u)) >= floor for u in units_of(chunk_text))
 
     def run(self, case: Case) -> SystemResult:
         started = time.perf_counter()
@@ -59,6 +63,11 @@ class Ours:
             ],
             latency_ms=latency,
             support=answer.support,
+            outcome=answer.outcome,
+            mode=answer.mode,
+            signals=answer.signals,
+            model_reply=answer.model_reply,
+            first_token_ms=answer.timings_ms.get("first_token"),
         )
 
 

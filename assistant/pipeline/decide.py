@@ -1,0 +1,89 @@
+"""Answered, partly answered, or not in the documents: decided from several signals together.
+
+No single reading of a small model decides well on documents it has not seen, so a logistic
+model combines what each part of the pipeline knows:
+
+- the model's judgement: P(Yes) that the passages answer, from the log-probabilities of its
+  first word, and whether it went on to quote;
+- its extraction: whether the words it copied are in the passages (how exactly), and how
+  close they are to the question in meaning (multilingual e5);
+- its sentence: how close it is to the words it copied;
+- retrieval: the quote path's own probability that the evidence answers, and e5's best
+  similarity of a passage to the question.
+
+The weights and the two thresholds are fitted on the dev split (`python -m evals calibrate`,
+scikit-learn) and shipped in calibration.json; above `answer` the question is answered,
+between `partial` and `answer` it is answered partly (what the documents say, and what they
+do not), below `partial` the documents do not answer it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..logistic import LogisticModel
+
+Outcome = Literal["answered", "partial", "not_covered", "off_topic"]
+
+
+class Signals(BaseModel):
+    """What the decision reads of one question."""
+
+    judged: float = Field(description="The model's P(Yes): the passages answer.")
+    said_yes: float = Field(description="1 when the model's first word was Yes.")
+    quoted: float = Field(description="How exactly its quote matches a passage (0 when none).")
+    quote_relevance: float = Field(
+        description="e5 similarity of the question to the passage sentences it quoted."
+    )
+    sentence_support: float = Field(
+        description="e5 similarity of its answer sentence to those sentences (0 when none)."
+    )
+    support: float = Field(description="The quote path's probability that the evidence answers.")
+    best: float = Field(description="e5 similarity of the best passage to the question.")
+
+
+FEATURES = list(Signals.model_fields)
+
+
+class DecisionModel(LogisticModel):
+    """p(the documents answer) from the signals; thresholds for the three outcomes."""
+
+    answer: float = Field(0.5, ge=0, le=1)
+    partial: float = Field(0.5, ge=0, le=1)
+    off_topic_below: float = Field(
+        0.0,
+        ge=-1,
+        le=1,
+        description="A declined question whose best passage is less similar (e5) than this is "
+        "not about the documents' subject at all (below every answerable dev question).",
+    )
+    fitted_on: str = ""
+
+    def kind(self, best: float) -> Outcome:
+        """Why a declined question is declined: off-topic, or a gap in the documents."""
+        return "off_topic" if best < self.off_topic_below else "not_covered"
+
+    def decide(self, signals: Signals) -> tuple[Outcome, float]:
+        p = self.probability(signals)
+        if p >= self.answer:
+            return "answered", p
+        if p >= self.partial and signals.quoted > 0:
+            return "partial", p
+        return "not_covered", p
+
+
+def unfitted() -> DecisionModel:
+    """Before any calibration: the model's own Yes and a quote found in the passages."""
+    weights = [4.0 if n in ("judged", "quoted") else 0.0 for n in FEATURES]
+    return DecisionModel(
+        features=FEATURES,
+        mean=[0.5 if n in ("judged", "quoted") else 0.0 for n in FEATURES],
+        scale=[1.0] * len(FEATURES),
+        weights=weights,
+        bias=0.0,
+        answer=0.5,
+        partial=0.5,
+        fitted_on="not fitted: the model's Yes and a quote found in the passages",
+    )

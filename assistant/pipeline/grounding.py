@@ -1,0 +1,111 @@
+"""Where the model's words stand in the passages, and whether its sentence says what they say.
+
+The quote the model copied is looked up in the passages by fuzzy alignment (rapidfuzz), since
+a small model drops a comma or changes a capital; what it aligns with, widened to whole
+sentences (a list with its lead-in counts as one), is the support shown in the documents' own
+words. The model's sentence is kept only if it states no number the passages lack and is
+close in meaning to that support (multilingual e5, so a Dutch sentence over an English
+passage is checked the same way).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from ..passages import units_of
+from ..verify import is_instruction
+from .reading import Source
+
+_DIGITS = re.compile(r"\d+")
+
+
+class Located(BaseModel):
+    """The model's quote, found in passage `n`."""
+
+    n: int
+    score: float  # 0..1, how exactly the quote matches the passage's words
+    start: int
+    end: int
+    support: list[str]  # the passage's sentences (or list) that hold the quote
+
+
+def locate(quote: str | None, sources: list[Source], prefer: int | None = None) -> Located | None:
+    """The passage the quote comes from and where; None when it is in none of them."""
+    from rapidfuzz import fuzz
+
+    if not quote or len(quote.strip()) < 2:
+        return None
+    best: Located | None = None
+    order = sorted(sources, key=lambda s: s.n != prefer)
+    for s in order:
+        found = fuzz.partial_ratio_alignment(quote, s.text, processor=_fold)
+        if found is None:
+            continue
+        score = found.score / 100.0
+        if best is None or score > best.score + 1e-9:
+            best = Located(
+                n=s.n, score=score, start=found.dest_start, end=found.dest_end, support=[]
+            )
+    if best is None:
+        return None
+    source = next(s for s in sources if s.n == best.n)
+    best.support = support_units(source.text, best.start, best.end)
+    return best
+
+
+def locate_meaning(sentence: str | None, sources: list[Source], scorer) -> Located | None:
+    """Where the passages say what the sentence says, when the model quoted nothing that can
+    be found: the passage unit closest to it in meaning (e5). Its `score` is 0: nothing was
+    copied."""
+    if not sentence:
+        return None
+    units: list[tuple[int, str]] = []
+    for s in sources:
+        units += [(s.n, " ".join(u)) for u in units_of(s.text) if not is_instruction(" ".join(u))]
+    if not units:
+        return None
+    vectors = scorer.passages([sentence, *(u for _, u in units)])
+    sims = vectors[1:] @ vectors[0]
+    best = int(sims.argmax())
+    n, unit = units[best]
+    return Located(n=n, score=0.0, start=0, end=0, support=[unit])
+
+
+def _fold(text: str) -> str:
+    return text.lower()
+
+
+def support_units(text: str, start: int, end: int, limit: int = 2) -> list[str]:
+    """The units (sentences, or a list with its lead-in) of `text` that overlap [start, end)."""
+    spans: list[tuple[int, int, str]] = []
+    cursor = 0
+    for unit in units_of(text):
+        first = text.find(unit[0][:40], cursor)
+        if first < 0:
+            continue
+        last_sentence = unit[-1]
+        tail = text.find(last_sentence[-40:], first)
+        stop = tail + len(last_sentence[-40:]) if tail >= 0 else first + len(unit[0])
+        spans.append((first, stop, " ".join(unit)))
+        cursor = stop
+    hit = [u for a, b, u in spans if a < end and b > start and not is_instruction(u)]
+    if not hit and spans:  # a quote inside a heading or a label: the unit right after it
+        after = [u for a, _, u in spans if a >= start and not is_instruction(u)]
+        hit = after[:1]
+    return hit[:limit]
+
+
+def numbers_supported(sentence: str, passages: str) -> bool:
+    """Every number in the sentence stands in the passages (digits compared, so 1,500 and
+    1.500 and 1500 are the same number)."""
+    have = set(_DIGITS.findall(passages.replace(",", "").replace(".", "")))
+    asked = _DIGITS.findall(sentence.replace(",", "").replace(".", ""))
+    return all(n in have for n in asked)
+
+
+def similarity(scorer, a: str, b: str) -> float:
+    """Cosine similarity of two texts as e5 passages."""
+    vectors = scorer.passages([a, b])
+    return float(vectors[0] @ vectors[1])

@@ -1,0 +1,251 @@
+"""The default answer path: the model reads the chosen passages, then the assistant answers from
+what it read.
+
+    sources (streamed at once) -> a turn at the model (waiters see their place) -> one read
+    (judge, quote, sentence) -> decide -> the sentence, checked, then its support in the
+    documents' words -> Answer
+
+Whatever happens to the model (not loaded yet, crashed, hung, too many people ahead), the
+question is answered by the quote path with a one-line note saying why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from ..backends import ModelBackend, ModelUnavailable
+from ..config import Settings
+from ..models import Answer, Citation, Draft, Highlight, Query
+from .decide import DecisionModel, Signals
+from .grounding import Located, locate, locate_meaning, numbers_supported, similarity
+from .reading import Reader, Reading, Source
+from .sources import select
+
+# The model's sentence is shown when it is this close (e5) to the words it quoted; below, the
+# quoted sentence itself opens the answer. Overridden by calibration when fitted.
+DEFAULT_SENTENCE_FLOOR = 0.80
+
+
+class Fallback:
+    """Why an answer came from the quote path instead of the model (the note shown)."""
+
+    LOADING = "The local model is still loading; this answer quotes the documents."
+    BUSY = "Many questions are waiting for the model; this answer quotes the documents."
+    DOWN = "The model is not available ({reason}); this answer quotes the documents."
+    STOPPED = "The model stopped ({reason}); this answer quotes the documents."
+
+
+class ModelAnswerer:
+    def __init__(
+        self,
+        backend: ModelBackend,
+        scorer,
+        decision: DecisionModel,
+        settings: Settings,
+        *,
+        sentence_floor: float = DEFAULT_SENTENCE_FLOOR,
+        wait_for_load: float = 0.0,
+    ) -> None:
+        self.backend = backend
+        self.reader = Reader(backend.client, max_tokens=settings.reading.max_tokens)
+        self.scorer = scorer
+        self.decision = decision
+        self.settings = settings
+        self.sentence_floor = sentence_floor
+        self.wait_for_load = wait_for_load
+
+    def stream(
+        self,
+        q: Query,
+        draft: Draft,
+        quotes: Callable[[str | None], Answer],
+        decline: Callable[[str, dict], Answer],
+        language_name: str,
+    ) -> Iterator[Answer]:
+        """Streams the answer: the sources, the waiting and reading states, the answer.
+
+        `quotes(note)` gives the quote path's answer; `decline(outcome, extra)` the answer
+        that says the documents do not answer."""
+        timings = q.timings_ms
+        r = self.settings.reading
+        sources = select(draft, r.budget_words, r.max_sources)
+        if not sources:
+            yield decline("not_covered", {"mode": "model"})
+            return
+        shown = _citations(sources, draft)
+        timings["sources"] = _ms(q.started)
+        pending = Answer(answer="", abstained=False, status="reading", sources=shown, mode="model")
+        if not self.backend.ready(self.wait_for_load):
+            status = self.backend.status()
+            if status.state in ("starting", "restarting"):
+                yield quotes(Fallback.LOADING)
+            else:
+                yield quotes(Fallback.DOWN.format(reason=_clause(status.reason)))
+            return
+        ticket = self.backend.gate.enter()
+        try:
+            waited = time.monotonic()
+            while not ticket.wait(0.25):
+                ahead = ticket.ahead()
+                yield pending.model_copy(update={"status": "waiting", "ahead": ahead})
+                if time.monotonic() - waited > r.max_wait_s:
+                    yield quotes(Fallback.BUSY)
+                    return
+            yield pending.model_copy(update={"timings_ms": dict(timings)})
+            earlier = [t.question for t in q.turns[-1:]]
+            question = q.asked or q.question
+            try:
+                reading = self.reader.read(sources, question, earlier, language_name)
+            except ModelUnavailable as exc:
+                yield quotes(Fallback.STOPPED.format(reason=exc))
+                return
+            timings["read"] = reading.ms
+            if reading.first_token_ms is not None:
+                timings["model_first_token"] = round(timings["sources"] + reading.first_token_ms, 1)
+            located = self._locate(reading, sources)
+            signals = self.signals(question, draft, reading, located)
+            outcome, p = self.decision.decide(signals)
+            extra = {
+                "mode": "model",
+                "judged": round(reading.judged, 4),
+                "signals": {k: round(v, 4) for k, v in signals.model_dump().items()},
+                "model_reply": reading.text,
+                "support": round(p, 4),
+            }
+            if outcome == "not_covered" or located is None:
+                yield decline("not_covered", extra)
+                return
+            gap = None
+            if outcome == "partial":
+                try:
+                    gap = self.reader.gap(sources, question, earlier, language_name)
+                except ModelUnavailable:
+                    gap = None
+            answer = self._compose(reading, located, sources, draft, gap, language_name)
+        finally:
+            ticket.release()
+        timings["first_token"] = _ms(q.started)
+        timings["total"] = timings["first_token"]
+        yield answer.model_copy(update={"outcome": outcome, "timings_ms": dict(timings), **extra})
+
+    # -- reading the reading -------------------------------------------------------------
+
+    def _locate(self, reading: Reading, sources: list[Source]) -> Located | None:
+        if not reading.said_yes and reading.judged < 0.5:
+            return None
+        prefer = reading.quote_n or (reading.sentence_n[0] if reading.sentence_n else None)
+        found = locate(reading.quote, sources, prefer)
+        if found is None or found.score < 0.6 or not found.support:
+            return locate_meaning(reading.sentence, sources, self.scorer)
+        return found
+
+    def signals(
+        self, question: str, draft: Draft, reading: Reading, located: Located | None
+    ) -> Signals:
+        relevance = support = 0.0
+        if located is not None:
+            quoted = " ".join(located.support)
+            relevance = float(self.scorer.score(question, [quoted])[0])
+            if reading.sentence:
+                support = similarity(self.scorer, reading.sentence, quoted)
+        return Signals(
+            judged=reading.judged,
+            said_yes=float(reading.said_yes),
+            quoted=located.score if located is not None else 0.0,
+            quote_relevance=relevance,
+            sentence_support=support,
+            support=draft.support,
+            best=float(draft.features.get("best", 0.0)),
+        )
+
+    def _compose(
+        self,
+        reading: Reading,
+        located: Located,
+        sources: list[Source],
+        draft: Draft,
+        gap: str | None,
+        language_name: str,
+    ) -> Answer:
+        """One direct sentence, then at most two sentences of support in the documents' words,
+        all citing the passage the words come from."""
+        source = next(s for s in sources if s.n == located.n)
+        chunk = next(e.chunk for e in draft.evidence if e.chunk.id == source.chunk_id)
+        support = list(located.support)
+        quoted = " ".join(support)
+        sentence = reading.sentence
+        kept_sentence = bool(
+            sentence
+            and numbers_supported(sentence, source.text)
+            and similarity(self.scorer, sentence, quoted) >= self.sentence_floor
+        )
+        from rapidfuzz import fuzz
+
+        parts: list[str] = []
+        if kept_sentence:
+            parts.append(f"{_end(sentence)} [1]")
+            # the documents' words follow, unless they say the same thing in the same words
+            support = [u for u in support if fuzz.ratio(u.lower(), sentence.lower()) < 85]
+        for unit in support:
+            parts.append(f"{unit} [1]")
+        if gap:
+            parts.append(f"Not in the documents: {gap}.")
+        citation = Citation(
+            n=1,
+            title=chunk.title,
+            source=chunk.source,
+            section=chunk.location,
+            url=chunk.url,
+            quote=quoted,
+            chunk_id=chunk.id,
+        )
+        first = parts[0].removesuffix(" [1]")
+        return Answer(
+            answer=" ".join(parts),
+            abstained=False,
+            citations=[citation],
+            highlights=[Highlight(n=1, text=first)],
+            mode="model",
+            note=None if kept_sentence or not sentence else _checked_note(language_name),
+        )
+
+
+def _checked_note(language_name: str) -> str | None:
+    return (
+        "The model's own sentence did not match the documents closely enough, so the answer "
+        "quotes them."
+    )
+
+
+def _citations(sources: list[Source], draft: Draft) -> list[Citation]:
+    chunks = {e.chunk.id: e.chunk for e in draft.evidence}
+    out = []
+    for s in sources:
+        c = chunks[s.chunk_id]
+        out.append(
+            Citation(
+                n=s.n,
+                title=c.title,
+                source=c.source,
+                section=c.location,
+                url=c.url,
+                quote="",
+                chunk_id=c.id,
+            )
+        )
+    return out
+
+
+def _end(sentence: str) -> str:
+    sentence = sentence.strip()
+    return sentence if sentence[-1:] in ".!?。" else sentence + "."
+
+
+def _clause(reason: str | None) -> str:
+    text = (reason or "not running").strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

@@ -1,0 +1,237 @@
+"""The model reads the passages once: it judges, points at the words that answer, and writes one
+sentence around them.
+
+Every read of one question starts with the same tokens (the system text, the numbered passages,
+the conversation and the question); only the short task at the end differs, so the model
+server's prompt cache reads the passages once per question. The main read asks for, in one
+reply:
+
+    Yes                                    <- P(Yes) against P(No) from its log-probabilities
+    Quote [2]: "words copied from passage 2"
+    Answer: one sentence in the asker's language [2]
+
+The quote is looked up in the passages (the documents speak); the sentence is the model's and
+is checked against the quote before anyone sees it (compose.py).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from importlib import resources
+
+from langchain_core.prompts import PromptTemplate
+from pydantic import BaseModel, Field
+
+from ..backends.client import yes_share
+from ..verify import is_instruction
+
+_QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
+_ANSWER = re.compile(r"^\W*answer\s*:\s*(.+)$", re.I | re.M)
+_MARKER = re.compile(r"\[(\d+)\]")
+_QUOTES = "\"'“”‘’«»「」『』"
+
+
+class Source(BaseModel):
+    """A numbered passage as the model sees it, under its document and section."""
+
+    n: int
+    chunk_id: str
+    title: str = ""
+    section: str | None = None
+    text: str
+
+
+class Reading(BaseModel):
+    """What the model made of the passages."""
+
+    judged: float = Field(description="P(Yes) of the first word: do the passages answer?")
+    said_yes: bool
+    quote: str | None = Field(None, description="The words it copied, as it wrote them.")
+    quote_n: int | None = Field(None, description="The passage it copied them from.")
+    sentence: str | None = Field(None, description="Its answer sentence, without the marker.")
+    sentence_n: list[int] = Field(default_factory=list)
+    text: str = ""
+    first_token_ms: float | None = None
+    ms: float = 0.0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+
+
+def load_prompt(name: str) -> str:
+    return resources.files("assistant").joinpath("prompts", name).read_text(encoding="utf-8")
+
+
+class Example(BaseModel):
+    """A worked example shown to the model before the question (prompts/read-examples.yaml)."""
+
+    passages: list[dict]
+    question: str
+    language: str = "English"
+    reply: str
+
+
+class Prompts:
+    """The prompts, kept as data in assistant/prompts/."""
+
+    def __init__(self) -> None:
+        import yaml
+
+        self.system = load_prompt("read-system.txt").strip()
+        self.read = PromptTemplate.from_template(load_prompt("read-task.txt").strip())
+        self.gap = PromptTemplate.from_template(load_prompt("gap-task.txt").strip())
+        self.examples = [
+            Example.model_validate(e) for e in yaml.safe_load(load_prompt("read-examples.yaml"))
+        ]
+
+    def example_turns(self) -> list[dict]:
+        """The worked examples as earlier turns of the chat."""
+        turns = []
+        for e in self.examples:
+            sources = [Source(n=i, chunk_id="", **p) for i, p in enumerate(e.passages, start=1)]
+            task = self.read.format(language=e.language)
+            turns.append({"role": "user", "content": shared_prefix(sources, e.question, []) + task})
+            turns.append({"role": "assistant", "content": e.reply})
+        return turns
+
+
+def as_data(text: str) -> str:
+    """A passage as the model sees it: sentences that read as orders are taken out."""
+    from ..sentences import split_sentences
+
+    sentences = list(split_sentences(text))
+    if not any(is_instruction(s) for s in sentences):
+        return text
+    return " ".join(
+        "(a sentence that reads as an instruction was removed)" if is_instruction(s) else s
+        for s in sentences
+    )
+
+
+def shared_prefix(sources: list[Source], question: str, earlier: list[str]) -> str:
+    """The part of every read of one question that comes before its task."""
+    blocks = []
+    for s in sources:
+        where = " › ".join(p for p in (s.title, s.section) if p)
+        head = f"[{s.n}] {where}" if where else f"[{s.n}]"
+        blocks.append(f"{head}\n{as_data(s.text)}")
+    lines = ["Passages:", "", "\n\n".join(blocks), ""]
+    for e in earlier:
+        lines.append(f"Earlier question: {e}")
+    lines.append(f"Question: {question}")
+    return "\n".join(lines) + "\n\n"
+
+
+class Reader:
+    """Asks the model about the passages through an OpenAI-compatible client."""
+
+    def __init__(self, client, prompts: Prompts | None = None, max_tokens: int = 160) -> None:
+        self.client = client
+        self.prompts = prompts or Prompts()
+        self.max_tokens = max_tokens
+
+    def _messages(self, prefix: str, task: str, examples: bool = True) -> list[dict]:
+        return [
+            {"role": "system", "content": self.prompts.system},
+            *(self.prompts.example_turns() if examples else []),
+            {"role": "user", "content": prefix + task},
+        ]
+
+    def read(
+        self,
+        sources: list[Source],
+        question: str,
+        earlier: list[str] | None = None,
+        language: str = "English",
+    ) -> Reading:
+        prefix = shared_prefix(sources, question, earlier or [])
+        task = self.prompts.read.format(language=language)
+        started = time.perf_counter()
+        first = None
+        parts: list[str] = []
+        logprobs = None
+        for piece, meta in self.client.stream_with_logprobs(
+            self._messages(prefix, task), max_tokens=self.max_tokens
+        ):
+            if first is None:
+                first = round((time.perf_counter() - started) * 1000, 1)
+            if logprobs is None and meta:
+                logprobs = meta
+            parts.append(piece)
+            if _finished("".join(parts)):
+                break
+        text = "".join(parts)
+        usage = self.client.last_usage
+        reading = parse(text, judged=yes_share(logprobs))
+        return reading.model_copy(
+            update={
+                "first_token_ms": first,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "prompt_tokens": usage.prompt_tokens,
+                "cached_tokens": usage.cached_tokens,
+            }
+        )
+
+    def gap(
+        self,
+        sources: list[Source],
+        question: str,
+        earlier: list[str] | None = None,
+        language: str = "English",
+    ) -> str | None:
+        """What the question asks that the passages do not state, in a few words."""
+        prefix = shared_prefix(sources, question, earlier or [])
+        text = self.client.complete(
+            self._messages(prefix, self.prompts.gap.format(language=language)), max_tokens=24
+        )
+        text = " ".join(text.strip().strip(_QUOTES).split()).rstrip(".")
+        return text or None
+
+
+# Enough of a quote to find it in the passages; the rest would cost time and tell nothing more.
+QUOTE_WORDS = 16
+
+
+def _finished(text: str) -> bool:
+    """The reply is complete once it said No, or its quote line has ended or is long enough
+    to be found in the passages."""
+    body = text.lstrip()
+    first = body.split("\n", 1)[0].strip().lower()
+    if first.startswith("no") and "\n" in body:
+        return True
+    m = _QUOTE.search(body)
+    if not m:
+        return False
+    rest = body[m.start(2) :]
+    return "\n" in rest or len(rest.split()) >= QUOTE_WORDS
+
+
+def parse(text: str, judged: float | None = None) -> Reading:
+    """The parts of the model's reply; missing parts stay empty."""
+    body = text.strip()
+    first = re.sub(r"[^\w]", "", body.split("\n", 1)[0].split(" ", 1)[0]).lower()
+    said_yes = first == "yes"
+    quote = quote_n = sentence = None
+    numbers: list[int] = []
+    m = _QUOTE.search(body)
+    if m:
+        quote_n = int(m.group(1))
+        quote = m.group(2).strip().strip(_QUOTES).strip() or None
+    m = _ANSWER.search(body)
+    if m:
+        line = m.group(1).strip()
+        numbers = [int(n) for n in _MARKER.findall(line)]
+        sentence = " ".join(_MARKER.sub("", line).split()).strip() or None
+        if sentence:
+            sentence = re.sub(r"\s+([.!?。])$", r"\1", sentence)
+    if judged is None:
+        judged = 1.0 if said_yes else 0.0
+    return Reading(
+        judged=judged,
+        said_yes=said_yes,
+        quote=quote,
+        quote_n=quote_n,
+        sentence=sentence,
+        sentence_n=numbers,
+        text=text,
+    )

@@ -1,0 +1,151 @@
+"""`python -m evals calibrate-decision --from REPORT.json`: fit the model path's decision on dev.
+
+The report of a run on the dev split in the model's mode holds, for every case, the signals the
+decision reads (assistant/pipeline/decide.py); they do not depend on the decision itself. From
+them, on the dev cases only:
+
+1. a logistic regression (scikit-learn, features standardised) of whether the documents answer
+   the question: answerable cases against unanswerable ones, every suite together, so that the
+   real-shaped pages weigh as much as the project's own corpus;
+2. the two thresholds, `answer` and `partial`, searched on a grid: the pair that declines (or
+   answers partly) the most unanswerable dev cases minus the answerable ones it declines, with
+   at most MAX_FALSE false abstention and at most MAX_PARTIAL of the answerable cases answered
+   partly ("partial" is not a blanket hedge);
+3. `off_topic_below`: an e5 similarity under that of every answerable dev question's best
+   passage; a declined question whose best passage is less similar is called off-topic.
+
+Writes the model's entry in calibration.json (`decisions`) and prints what it chose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from assistant.backends import kind, local_key
+from assistant.calibration import Calibration
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.pipeline.decide import FEATURES, DecisionModel
+
+from .suites import split_of
+
+MAX_FALSE = 0.06
+MAX_PARTIAL = 0.08
+GRID = [round(x, 3) for x in np.linspace(0.05, 0.95, 37)]
+
+
+def rows(report: dict, split: str = "dev") -> list[dict]:
+    """The dev cases of every suite that the model read (its signals are known)."""
+    out = []
+    for suite, body in report["suites"].items():
+        for c in body["cases"]:
+            if c.get("signals") and split_of(c["id"]) == split:
+                out.append({**c, "suite": suite})
+    return out
+
+
+def fit(items: list[dict]) -> DecisionModel:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.array([[c["signals"][f] for f in FEATURES] for c in items], dtype=float)
+    y = np.array([c["answerable"] for c in items], dtype=int)
+    if len(set(y)) < 2:
+        raise AssistantError("The dev report needs both answerable and unanswerable cases.")
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    model.fit((x - scaler.mean_) / scale, y)
+    return DecisionModel(
+        features=FEATURES,
+        mean=[round(float(v), 6) for v in scaler.mean_],
+        scale=[round(float(v), 6) for v in scale],
+        weights=[round(float(v), 6) for v in model.coef_[0]],
+        bias=round(float(model.intercept_[0]), 6),
+    )
+
+
+def replay(model: DecisionModel, items: list[dict]) -> list[str]:
+    """The outcome each case would get: as the pipeline decides (no passage located means
+    declined, whatever the probability)."""
+    from assistant.pipeline.decide import Signals
+
+    out = []
+    for c in items:
+        s = Signals.model_validate(c["signals"])
+        located = s.quoted > 0 or s.sentence_support > 0
+        outcome, _ = model.decide(s)
+        out.append("not_covered" if not located else outcome)
+    return out
+
+
+def rates(outcomes: list[str], items: list[dict]) -> dict:
+    ans = [o for o, c in zip(outcomes, items, strict=True) if c["answerable"]]
+    una = [o for o, c in zip(outcomes, items, strict=True) if not c["answerable"]]
+    return {
+        "abstention_recall": sum(o != "answered" for o in una) / max(1, len(una)),
+        "false_abstention": sum(o == "not_covered" for o in ans) / max(1, len(ans)),
+        "partial_answerable": sum(o == "partial" for o in ans) / max(1, len(ans)),
+    }
+
+
+def thresholds(model: DecisionModel, items: list[dict]) -> tuple[float, float, dict]:
+    best = None
+    for hi, lo in product(GRID, GRID):
+        if lo > hi:
+            continue
+        trial = model.model_copy(update={"answer": hi, "partial": lo})
+        r = rates(replay(trial, items), items)
+        if r["false_abstention"] > MAX_FALSE or r["partial_answerable"] > MAX_PARTIAL:
+            continue
+        score = r["abstention_recall"] - r["false_abstention"]
+        key = (round(score, 6), -r["partial_answerable"], hi)
+        if best is None or key > best[0]:
+            best = (key, hi, lo, r)
+    if best is None:
+        raise AssistantError("No thresholds keep false abstention and partial answers in bounds.")
+    return best[1], best[2], best[3]
+
+
+def main(settings: Settings, report_path: Path, out: Path) -> int:
+    report = json.loads(Path(report_path).read_text())
+    name = local_key(settings) if kind(settings) == "local" else settings.llm.split(":", 1)[-1]
+    if report.get("mode") != settings.llm:
+        print(
+            f"note: the report was made with EXCHANGE_LLM={report.get('mode')}, fitting it for "
+            f"{settings.llm} ({name})",
+            file=sys.stderr,
+        )
+    items = rows(report)
+    model = fit(items)
+    hi, lo, r = thresholds(model, items)
+    best_answerable = [c["signals"]["best"] for c in items if c["answerable"]]
+    off_topic = round(min(best_answerable) - 0.005, 4) if best_answerable else 0.0
+    counts = {s: sum(c["suite"] == s for c in items) for s in sorted({c["suite"] for c in items})}
+    per_suite = ", ".join(f"{k} {v}" for k, v in counts.items())
+    model = model.model_copy(
+        update={
+            "answer": hi,
+            "partial": lo,
+            "off_topic_below": off_topic,
+            "fitted_on": f"{len(items)} dev cases ({per_suite}), {dt.date.today().isoformat()}",
+        }
+    )
+    calibration = Calibration.load(out if Path(out).is_file() else None)
+    calibration.decisions[name] = model
+    calibration.save(out)
+    weights = ", ".join(f"{f} {w:+.2f}" for f, w in zip(model.features, model.weights, strict=True))
+    print(f"decision for {name}: {weights}; bias {model.bias:+.2f}")
+    print(
+        f"thresholds: answer {hi}, partial {lo}, off-topic below e5 {off_topic}; on dev: "
+        f"abstention recall {r['abstention_recall']:.3f}, false abstention "
+        f"{r['false_abstention']:.3f}, partial on answerable {r['partial_answerable']:.3f}"
+    )
+    print(f"written to {out}")
+    return 0
