@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# No test reads with the local model unless it asks for it (Settings(llm="local") or a backend):
+# the default of the product is the local model, which would start a server for every test.
+os.environ["EXCHANGE_LLM"] = "none"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = Path(__file__).parent.parent
@@ -194,18 +198,11 @@ def make_assistant(fake_embedder, fake_scorer, fake_settings):
     def make(
         index_dir: Path,
         corpus_dir: Path = FIXTURES / "corpus",
-        chat_model=None,
-        judge=None,
+        backend=None,
         **values,
     ):
         settings = fake_settings(corpus_dir=corpus_dir, index_dir=index_dir, **values)
-        return Assistant(
-            settings,
-            embedder=fake_embedder,
-            scorer=fake_scorer,
-            chat_model=chat_model,
-            judge=judge,
-        )
+        return Assistant(settings, embedder=fake_embedder, scorer=fake_scorer, backend=backend)
 
     return make
 
@@ -213,3 +210,54 @@ def make_assistant(fake_embedder, fake_scorer, fake_settings):
 @pytest.fixture(scope="session")
 def fake_assistant(fake_index, make_assistant):
     return make_assistant(fake_index)
+
+
+# -- a fake model server: OpenAI-compatible, answers by rule (tests/fake_model_server.py) --------
+
+
+@pytest.fixture
+def fake_model():
+    """Starts fake model servers in threads: `fake_model(config) -> (base_url, state)`."""
+    from fake_model_server import serve
+
+    servers = []
+
+    def start(config: dict):
+        server, state = serve(config)
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/v1", state
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def fake_runtime(tmp_path) -> Path:
+    """An executable that runs the fake model server with llama-server's arguments, for the
+    supervisor to start as a real process."""
+    script = tmp_path / "fake-llama-server"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from fake_model_server import main\n"
+        "sys.exit(main())\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture
+def fake_backend(fake_model):
+    """A ModelBackend over a fake model server in a thread: `fake_backend(config, **opts)`."""
+    from assistant.backends import ModelBackend
+    from assistant.backends.client import ChatClient
+
+    def make(config: dict, timeout: float = 10.0, slots: int = 1):
+        url, state = fake_model(config)
+        backend = ModelBackend(ChatClient(url, "fake", timeout=timeout), "fake model", slots=slots)
+        backend.state = state
+        return backend
+
+    return make

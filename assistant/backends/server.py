@@ -98,6 +98,7 @@ class LocalServer:
         self._changed = threading.Condition(self._lock)
         self._state: State = "off"
         self._reason: str | None = None
+        self._failure: str | None = None  # why the current start failed, when it did
         self._proc: subprocess.Popen | None = None
         self._crashes: list[float] = []
         self._restarts = 0
@@ -197,16 +198,17 @@ class LocalServer:
             with self._lock:
                 self._set("failed", f"The local model could not be prepared ({exc}).")
             return
+        ever_ready = False
         while not self._stop.is_set():
-            started = self._run_once(binary, model)
+            started, reason = self._run_once(binary, model)
             if self._stop.is_set():
                 return
+            ever_ready = ever_ready or started
             now = time.monotonic()
             self._crashes = [t for t in self._crashes if now - t < self.restart_window_s]
             self._crashes.append(now)
             with self._lock:
-                reason = self._reason
-                if not started:
+                if not ever_ready:  # it never came up: starting again would fail the same way
                     self._set("failed", reason)
                     return
                 if len(self._crashes) > self.max_restarts:
@@ -222,8 +224,9 @@ class LocalServer:
             log.warning("the model server stopped (%s); starting it again", reason)
             self._stop.wait(min(2.0 ** (len(self._crashes) - 1), 10.0))
 
-    def _run_once(self, binary: Path, model: Path) -> bool:
-        """Runs the server until it exits; True when it had become ready first."""
+    def _run_once(self, binary: Path, model: Path) -> tuple[bool, str]:
+        """Runs the server until it exits: whether it had become ready, and why it ended."""
+        self._failure = None
         cmd = [
             str(binary),
             "--model",
@@ -260,9 +263,7 @@ class LocalServer:
                     preexec_fn=_die_with_parent,
                 )
             except OSError as exc:
-                with self._lock:
-                    self._reason = f"The model runtime {binary} cannot be started ({exc.strerror})."
-                return False
+                return False, f"The model runtime {binary} cannot be started ({exc.strerror})."
         with self._lock:
             self._proc = proc
             if self._state != "restarting":
@@ -278,11 +279,9 @@ class LocalServer:
         code = proc.wait() if ready else _reap(proc)
         with self._lock:
             self._proc = None
-            if ready:
-                self._reason = _exit_reason(code, self.log_file)
-            elif self._reason is None:
-                self._reason = self._start_failure(code)
-        return ready
+        if ready:
+            return True, _exit_reason(code, self.log_file)
+        return False, self._failure or self._start_failure(code)
 
     def _wait_loaded(self, proc: subprocess.Popen) -> bool:
         deadline = time.monotonic() + self.start_timeout_s
@@ -298,11 +297,10 @@ class LocalServer:
                 pass
             time.sleep(0.2)
         if proc.poll() is None and not self._stop.is_set():
-            with self._lock:
-                self._reason = (
-                    f"The local model did not load within {self.start_timeout_s:.0f} s; "
-                    f"its log is {self.log_file}."
-                )
+            self._failure = (
+                f"The local model did not load within {self.start_timeout_s:.0f} s; "
+                f"its log is {self.log_file}."
+            )
         return False
 
     def _check_prompt(self, proc: subprocess.Popen) -> bool:
@@ -328,12 +326,14 @@ class LocalServer:
                 json.load(r)
             return True
         except (urllib.error.URLError, OSError, TimeoutError, ValueError):
+            # a crash while reading it: let the exit be seen, so that the reason names it
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(2)
             if proc.poll() is None:
-                with self._lock:
-                    self._reason = (
-                        f"The local model did not answer its start-up check; its log is "
-                        f"{self.log_file}."
-                    )
+                self._failure = (
+                    f"The local model did not answer its start-up check; its log is "
+                    f"{self.log_file}."
+                )
             return False
 
     def _start_failure(self, code: int | None) -> str:
@@ -393,7 +393,10 @@ def _free_port(host: str) -> int:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: end when the thread that started it ends (Linux)."""
+    """In the child, before exec: end when the thread that started it ends (Linux), and start
+    with no signal blocked (the mask of the starting thread would be inherited)."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
