@@ -3,20 +3,23 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= dev
-# `make run LLM=local` turns on the local model (EXCHANGE_LLM=local) and installs its extra,
-# which compiles llama.cpp (about 4 minutes, once).
+# The model that reads the passages: the local model by default (EXCHANGE_LLM=local). `make run
+# LLM=none` answers from quotes with no model; `LLM=openai:MODEL` uses a remote server.
 ifdef LLM
 export EXCHANGE_LLM := $(LLM)
 endif
-ifeq ($(EXCHANGE_LLM),local)
+MODEL_KIND := $(word 1,$(subst :, ,$(or $(EXCHANGE_LLM),local)))
+ifeq ($(MODEL_KIND),local)
 EXTRAS := $(EXTRAS),local-llm
+# llama.cpp's server, built once into the environment (about 10 minutes on 2 cores).
+RUNTIME := $(VENV)/llama.cpp/build.json
 endif
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup run chat ingest test lint evals evals-llm evals-llm-ci calibrate calibrate-judge bench clean
+.PHONY: setup run chat ingest test lint evals evals-dev calibrate calibrate-decision bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(RUNTIME)
 
 # torch first, pinned to the CPU build: a plain install would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -25,6 +28,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
+
+$(VENV)/llama.cpp/build.json: | $(STAMP)
+	$(BIN)/python -m assistant.backends.runtime build
+	$(BIN)/python -m assistant.backends.runtime model
 
 ingest: setup
 	$(BIN)/exchange-assistant ingest
@@ -43,30 +50,28 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# The eval suites on the test split (the gate), in the mode EXCHANGE_LLM names (the local
+# model by default; LLM=none for the quote path).
 evals: ingest
-	$(BIN)/python -m evals
+	$(BIN)/python -m evals --split test --no-baselines
 
+# The dev split, whose report calibrate-decision fits the model path's decision on.
+evals-dev: ingest
+	$(BIN)/python -m evals --split dev --no-baselines
+
+# Fits the quote path (no model) on the dev split: assistant/calibration.json.
 calibrate: ingest
 	$(BIN)/python -m evals calibrate
 
-# The local model's evals (EXCHANGE_LLM=local unless it names another local model): every case
-# of every suite, an hour or more on 2 cores (`make evals-llm LLM=local`, or LLM=local:qwen2.5-0.5b
-# and so on). CI runs a fixed sample of the test split.
-LLM_MODE := $(if $(filter local%,$(EXCHANGE_LLM)),$(EXCHANGE_LLM),local)
-evals-llm: ingest
-	$(BIN)/python -m evals --mode $(LLM_MODE) --no-baselines
+# Fits the model path's decision on a dev run: `make evals-dev` first.
+calibrate-decision: setup
+	$(BIN)/python -m evals calibrate-decision --from evals/reports/report-$(subst :,-,$(or $(EXCHANGE_LLM),local))-dev.json
 
-evals-llm-ci: ingest
-	$(BIN)/python -m evals --mode $(LLM_MODE) --no-baselines --split test --per-suite 6
-
-# Fits the judged abstention of the local model on the dev split (calibration.json, `judges`).
-calibrate-judge: ingest
-	$(BIN)/python -m evals calibrate-judge --mode $(LLM_MODE)
-
-# Benchmarks against their floors (15-30 minutes on 2 cores): writes bench/RESULTS.md.
+# Benchmarks against their floors: writes bench/RESULTS.md.
 bench: setup
-	$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	$(BIN)/python -c "import matplotlib, xllamacpp" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.runtime
 	$(BIN)/python -m bench.llm
 
 clean:

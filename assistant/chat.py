@@ -222,9 +222,9 @@ class Assistant:
         turns = self._turns(request.history)
         timings: dict[str, float] = {}
         language = self._language(question)
-        if language is None and turns:
-            # A follow-up too short to tell ("en in Leiden?") is read in the conversation's
-            # language: the one the previous question was asked in.
+        if turns and too_short_to_tell(question):
+            # Each question is read in its own language; only one too short for the detector
+            # to tell ("en in Leiden?") is read in the language of the question before it.
             language = self._language(turns[-1].question)
         fix = self._speller.fix if language is None else (lambda text: text)
         question = fix(question)
@@ -475,6 +475,12 @@ class Assistant:
         return "The documents do not answer this question" + (
             f", so please ask {contact}." if contact else "."
         )
+
+
+def too_short_to_tell(text: str) -> bool:
+    """Whether a text has too few letters for character n-gram language detection, which is
+    unreliable below about twenty."""
+    return sum(ch.isalpha() for ch in text) < 20
 
 
 def quoted_in_english(language: str | None) -> str | None:

@@ -625,8 +625,9 @@ def render(results: dict, out: Path) -> int:
     results["targets"] = targets(results)
     write_plot(results, out / "latency-vs-size.png")
     (out / "results.json").write_text(json.dumps(results, indent=1))
-    (out / "RESULTS.md").write_text(markdown(results))
-    log(f"wrote {out / 'RESULTS.md'}")
+    from .report import write_results
+
+    log(f"wrote {write_results()}")
     for name, measured, ok in results["targets"]:
         print(f"{'holds' if ok else 'FAILS'}  {name}: {measured}")
     return 0

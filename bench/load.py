@@ -168,3 +168,162 @@ def run_load(
     if pid:
         result.rss_end_mb = rss_mb(pid)
     return result
+
+
+# -- many people at once in model mode: `python -m bench.load --model` ---------------------------
+
+
+def run_sessions(
+    url: str, questions: list[str], users: int, per_user: int, timeout: float, sample
+) -> dict:
+    """`users` threads each ask `per_user` questions in one session, one after another, all at
+    once; `sample()` is called every few seconds (RSS). Returns every answer's wait and mode."""
+    import httpx
+
+    rows: list[dict] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def user(n: int) -> None:
+        session = uuid.uuid4().hex[:11]
+        with httpx.Client(trust_env=False) as client:
+            for k in range(per_user):
+                q = questions[(n * per_user + k) % len(questions)]
+                started = time.perf_counter()
+                try:
+                    html = ask_once(client, url, q, timeout, session)
+                    mode = "model" if "ea-mode-model" in html else "quotes"
+                    with lock:
+                        rows.append({"ms": (time.perf_counter() - started) * 1000, "mode": mode})
+                except Exception as exc:
+                    with lock:
+                        errors.append(f"{q!r}: {type(exc).__name__}: {exc}"[:300])
+
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        sample(time.monotonic() - began)
+        time.sleep(5)
+    sample(time.monotonic() - began)
+    return {"rows": rows, "errors": errors, "seconds": time.monotonic() - began}
+
+
+def model_load(users: int = 20, per_user: int = 5, max_wait_s: float = 60.0) -> dict:
+    """The web UI with the local model, over the shipped corpus's index (`make ingest`)."""
+    import tempfile
+    from pathlib import Path
+
+    from .procs import UI, children
+
+    project = Path(__file__).parent.parent
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        app = UI(
+            project / "index",
+            project / "corpus",
+            Path(tmp),
+            EXCHANGE_LLM="local",
+            EXCHANGE_READING__MAX_WAIT_S=str(max_wait_s),
+        )
+        try:
+            app.wait_served(180)
+            _wait_for_model(app.url)
+            samples: list[tuple[float, float, float]] = []
+
+            def sample(t: float) -> None:
+                kids = children(app.proc.pid, "llama-server")
+                samples.append((t, rss_mb(app.proc.pid), sum(rss_mb(k) for k in kids)))
+
+            out = run_sessions(app.url, _questions(), users, per_user, 900.0, sample)
+        finally:
+            app.stop()
+    waits = sorted(r["ms"] for r in out["rows"])
+
+    def at(p: float) -> float:
+        return waits[min(len(waits) - 1, round(p / 100 * (len(waits) - 1)))] if waits else 0.0
+
+    per_minute = []
+    for minute in range(int(samples[-1][0] // 60) + 1 if samples else 0):
+        near = [s for s in samples if s[0] >= minute * 60]
+        if near:
+            per_minute.append((minute, round(near[0][1]), round(near[0][2])))
+    last = samples[-1] if samples else None
+    after = [s for s in samples if s[0] >= 120]
+    growth = None
+    if after and last:
+        growth = {
+            "ui": last[1] / after[0][1] - 1,
+            "model": (last[2] / after[0][2] - 1) if after[0][2] else 0.0,
+        }
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "max_wait_s": max_wait_s,
+        "summary": {
+            "users": users,
+            "questions_per_session": per_user,
+            "answers": len(out["rows"]),
+            "errors": len(out["errors"]),
+            "p50_ms": at(50),
+            "p95_ms": at(95),
+            "model_share": (
+                sum(r["mode"] == "model" for r in out["rows"]) / len(out["rows"])
+                if out["rows"]
+                else None
+            ),
+            "seconds": round(out["seconds"], 1),
+        },
+        "errors": out["errors"][:10],
+        "rss_per_minute": per_minute,
+        "rss_samples": [(round(t), round(a), round(b)) for t, a, b in samples],
+        "growth_from_minute_2": growth,
+    }
+
+
+def _questions() -> list[str]:
+    from evals.runner import sample
+    from evals.suites import load_suites
+
+    suite = next(s for s in load_suites() if s.name == "programme")
+    return [c.question for c in sample(suite.load(), "test", None) if not c.history]
+
+
+def _wait_for_model(url: str, timeout: float = 300) -> None:
+    """Until a question is answered by the model (the UI answers from quotes while it loads)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client(trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if "ea-mode-model" in ask_once(client, url, "Who coordinates the exchange?", 120):
+                return
+            time.sleep(2)
+    raise RuntimeError("the model did not become ready in the UI")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    from pathlib import Path
+
+    p = argparse.ArgumentParser(prog="python -m bench.load")
+    p.add_argument("--model", action="store_true", help="the web UI with the local model")
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--per-user", type=int, default=5)
+    p.add_argument("--max-wait", type=float, default=60.0)
+    args = p.parse_args(argv)
+    if not args.model:
+        p.error("use --model (the quote path's load is part of `python -m bench`)")
+    result = model_load(args.users, args.per_user, args.max_wait)
+    out = Path(__file__).parent / "load-model.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    from .report import write_results
+
+    write_results()
+    print(json.dumps(result["summary"], indent=1))
+    return 0 if result["summary"]["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -39,6 +39,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
     return {
         **env,
+        # The retrieval and index benchmarks measure the quote path; the model's own benches
+        # (bench.llm, bench.load --model) ask for EXCHANGE_LLM=local.
+        "EXCHANGE_LLM": "none",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
@@ -101,3 +104,21 @@ class UI:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def children(pid: int, name: str) -> list[int]:
+    """Child processes of `pid` whose command line contains `name`."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for kid in kids:
+            try:
+                cmd = Path(f"/proc/{kid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if name in cmd:
+                out.append(int(kid))
+    return out

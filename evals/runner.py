@@ -175,7 +175,9 @@ def _case_row(s: CaseScore) -> dict:
 def check_thresholds(report: dict, thresholds: dict) -> list[tuple[str, str, bool]]:
     """[(suite metric, rule, held)] on the gated split, for the report's mode. Rules under
     `all:` apply to every suite; rules under a suite's name to that suite."""
-    rules_by_suite = thresholds.get(report["mode"].split(":")[0], thresholds.get("extractive", {}))
+    kind = report["mode"].split(":")[0].strip().lower()
+    kind = "none" if kind == "extractive" else kind
+    rules_by_suite = thresholds.get(kind, {})
     checks = []
     for name, suite in report["suites"].items():
         rules = {**rules_by_suite.get("all", {}), **rules_by_suite.get(name, {})}
@@ -326,8 +328,10 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
 def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     mode = report["mode"].replace(":", "-")
-    json_path = folder / f"report-{mode}.json"
-    md_path = folder / f"report-{mode}.md"
+    split = (report.get("sample") or {}).get("split")
+    name = f"report-{mode}-{split}" if split else f"report-{mode}"
+    json_path = folder / f"{name}.json"
+    md_path = folder / f"{name}.md"
     payload = {
         **report,
         "thresholds": [{"check": m, "rule": r, "held": ok} for m, r, ok in checks],

@@ -130,7 +130,7 @@ def _report(dev_recall: float, test_recall: float, baseline_recall: float) -> di
     ]
     return {
         "date": "2026-11-27T09:00:00+00:00",
-        "mode": "extractive",
+        "mode": "none",
         "suites": {
             "programme": {
                 "about": "the shipped corpus",
@@ -149,7 +149,7 @@ def _report(dev_recall: float, test_recall: float, baseline_recall: float) -> di
 
 def test_thresholds_hold_on_the_test_split_only():
     rules = {
-        "extractive": {
+        "none": {
             "all": {"fact_recall": {"min": 0.9}, "answer_words_p50": {"max": 80}},
             "programme": {"beat_baselines": ["fact_recall"]},
             "page-html": {"fact_recall": {"min": 0.99}},  # another suite's rule: not applied
@@ -172,13 +172,13 @@ def test_thresholds_hold_on_the_test_split_only():
 def test_a_metric_a_suite_cannot_measure_is_not_checked():
     report = _report(0.9, 0.9, 0.5)
     report["suites"]["programme"]["splits"]["test"]["ours"]["followup_accuracy"] = None
-    rules = {"extractive": {"all": {"followup_accuracy": {"min": 0.9}}}}
+    rules = {"none": {"all": {"followup_accuracy": {"min": 0.9}}}}
     assert check_thresholds(report, rules) == []
 
 
 def test_reports_are_written_as_json_and_markdown(tmp_path):
     report = _report(0.9, 0.8, 0.5)
-    checks = check_thresholds(report, {"extractive": {"all": {"fact_recall": {"min": 0.9}}}})
+    checks = check_thresholds(report, {"none": {"all": {"fact_recall": {"min": 0.9}}}})
     json_path, md_path = write_reports(report, checks, tmp_path / "reports")
     data = json.loads(json_path.read_text())
     assert data["suites"]["programme"]["splits"]["test"]["ours"]["fact_recall"] == 0.8
@@ -186,7 +186,7 @@ def test_reports_are_written_as_json_and_markdown(tmp_path):
         {"check": "programme fact_recall", "rule": ">= 0.9 (0.800)", "held": False}
     ]
     text = md_path.read_text()
-    assert text.startswith("# Eval report (extractive)")
+    assert text.startswith("# Eval report (none)")
     assert "| programme | dev |" in text and "| programme | test |" in text
     assert "**NO**" in text and "When \\| why?" in text  # a pipe in a question is escaped
     assert text == markdown(report, checks)
@@ -237,7 +237,7 @@ def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
 
     thresholds = tmp_path / "t.yaml"
     thresholds.write_text(
-        "extractive:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
+        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
         "    fact_recall: {min: 0.0}\n"
     )
     reports = tmp_path / "reports"
@@ -257,7 +257,7 @@ def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    report = json.loads((reports / "report-extractive.json").read_text())
+    report = json.loads((reports / "report-none.json").read_text())
     suite = report["suites"]["evals-small"]
     assert set(suite["splits"]) == {"dev", "test"}
     assert set(suite["splits"]["test"]) == {"ours", "dense (langchain defaults)", "bm25 only"}
@@ -266,6 +266,6 @@ def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
     }
     assert suite["splits"]["test"]["ours"]["cases"] + suite["splits"]["dev"]["ours"]["cases"] == 6
     assert all(t["held"] for t in report["thresholds"]) and report["thresholds"]
-    assert (reports / "report-extractive.md").read_text().startswith("# Eval report")
+    assert (reports / "report-none.md").read_text().startswith("# Eval report")
     assert "evals-small" in out
     assert (tmp_path / "index").is_dir()  # the suite's index went where it was told

@@ -1,93 +1,122 @@
-"""The real local model (Qwen2.5-Coder-1.5B-Instruct through llama-cpp-python), where the
-local-llm extra is installed. CI installs it (`make test EXTRAS=dev,local-llm,remote-llm`)."""
+"""The real local model: llama.cpp's server as `make setup` builds it, Qwen2.5-Coder-1.5B-Instruct
+from its part packages, the real embedder. CI installs both, so these run there; elsewhere they
+are skipped with the reason.
 
-import importlib.util
+A crash of the model process cannot take pytest down (it is another process): it shows here as
+a failed assertion on `mode` with the server's state and log in the message."""
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
+from assistant.backends import runtime
 from assistant.chat import Assistant
 from assistant.config import Settings
 from assistant.local_models import MODELS, installed
 from assistant.models import Request
 
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None or not installed(MODELS["qwen2.5-1.5b"]),
-    reason="the local-llm extra is not installed (pip install -e '.[local-llm]')",
+    runtime.find_server() is None or not installed(MODELS["qwen2.5-1.5b"]),
+    reason="the model runtime or the model is not installed (make setup)",
 )
+
+
+def _settings(index: Path, tmp: Path, **values) -> Settings:
+    return Settings(
+        index_dir=index,
+        llm="local",
+        llm_timeout=120,
+        server={"log_dir": tmp / "logs"},
+        **values,
+    )
 
 
 @pytest.fixture(scope="module")
 def local(fixture_index, embedder, tmp_path_factory):
-    settings = Settings(
-        index_dir=fixture_index,
-        llm="local",
-        llm_timeout=120,
-        model_cache=tmp_path_factory.mktemp("models"),
-    )
+    settings = _settings(fixture_index, tmp_path_factory.mktemp("local"))
     assistant = Assistant(settings, embedder)
     assistant.warm_up()
-    return assistant
+    assert assistant.backend.ready(300), assistant.backend.status()
+    yield assistant
+    assistant.close()
 
 
-def _sources(assistant, question):
-    query = assistant._read(Request(question=question))
-    draft = assistant._choose(assistant._retrieve(query))
-    return assistant._sources(draft)
+def _explain(assistant) -> str:
+    status = assistant.backend.status()
+    log = Path(status.log_file).read_text(errors="replace")[-1500:] if status.log_file else ""
+    return f"model server {status.state}: {status.reason}\n{log}"
 
 
-def test_a_local_answer_is_verified_sentence_by_sentence(local):
-    answer = local.ask("When was NUSM founded?")
-    assert not answer.abstained and "1857" in answer.answer
-    assert answer.judged is not None and answer.judged > 0.5
-    assert answer.timings_ms["first_token"] > 0 and "judge" in answer.timings_ms
-    generator = local.generator
-    assert generator.judge is not None
-    texts = {c.n: local.retriever.store.get([c.chunk_id])[0][0].text for c in answer.citations}
-    from assistant.prompting import Source
-    from assistant.verify import cited_sentences
-
-    for sentence, numbers in cited_sentences(answer.answer):
-        assert numbers, sentence
-        source = [Source(n=1, chunk_id="", text=texts[numbers[0]])]
-        assert generator._supported("", sentence, source, 1) is not None, sentence
+def test_a_question_is_read_by_the_model_and_answered_with_a_citation(local):
+    answer = local.ask("When was Nagasaki University School of Medicine founded?")
+    assert answer.mode == "model", _explain(local)
+    assert answer.outcome == "answered" and "1857" in answer.answer
+    assert answer.citations and answer.citations[0].quote
+    assert answer.signals and answer.judged > 0.5
+    # a prompt of a few hundred tokens, never one word: the batched kernels ran
+    assert local.backend.client.last_usage.prompt_tokens >= 300
 
 
-def test_the_judge_reads_yes_and_no_and_reuses_the_shared_prompt(local):
-    judge = local.judge
-    sources = _sources(local, "When was NUSM founded?")
-    yes = judge.answers(sources, "When was NUSM founded?")
-    first = judge.evaluated
-    no = judge.answers(sources, "What is the capital of Peru?")
-    # The judge's scale is calibrated on dev (abstain.Judgement); its order must be right.
-    assert yes > no + 0.15, (yes, no)
-    # The second call shares the system prompt and the sources: only the rest is read.
-    assert judge.evaluated < first / 2
-    said = "Nagasaki's medical school was founded in 1857."
-    wrong = "Nagasaki's medical school was founded in 1901."
-    right, false = (judge.supports(sources, "When?", s, 1) for s in (said, wrong))
-    assert right > 0.5 > false, (right, false)
+def test_the_reads_of_one_question_share_the_cached_passages(local):
+    from assistant.pipeline.sources import select
+
+    q = local._read(Request(question="Who can take part in the exchange?"))
+    draft = local._choose(local._retrieve(q))
+    sources = select(draft, 300)
+    reader = local.model_answerer.reader
+    reader.read(sources, q.asked)
+    first = local.backend.client.last_usage
+    reader.gap(sources, q.asked)
+    second = local.backend.client.last_usage
+    assert first.prompt_tokens > 200
+    # everything up to the task is read from the server's cache the second time
+    assert second.cached_tokens >= 0.8 * second.prompt_tokens, (first, second)
 
 
-def test_out_of_scope_questions_abstain_before_the_model_writes(local):
-    answer = local.ask("Who won the 2022 World Cup?")
-    assert answer.abstained and "first_token" not in answer.timings_ms
+def test_a_question_whose_answer_is_not_in_the_documents_is_declined(local):
+    answer = local.ask("How much is the monthly grant for students who go to Nagasaki?")
+    assert answer.mode == "model", _explain(local)
+    assert answer.abstained or answer.outcome == "partial"
 
 
-def test_remote_backends_are_langchain_chat_models_configured_from_settings():
-    from pydantic import SecretStr
+def test_killing_the_model_mid_answer_gives_a_quoted_answer_then_the_model_again(local):
+    server = local.backend.server
+    pid = server.status().pid
+    killer = threading.Timer(1.5, lambda: os.kill(pid, signal.SIGKILL))
+    killer.start()
+    try:
+        answer = local.ask("Which students can take part in the exchange?")
+    finally:
+        killer.cancel()
+    assert answer.mode == "quotes" and not answer.abstained, answer
+    assert "model stopped" in answer.note
+    assert local.backend.ready(120), _explain(local)
+    assert server.status().pid != pid and server.status().restarts >= 1
+    again = local.ask("Which students can take part in the exchange?")
+    assert again.mode == "model", _explain(local)
 
-    from assistant.llm import make_chat_model
 
-    pytest.importorskip("langchain_openai")
-    pytest.importorskip("langchain_ollama")
-    openai = make_chat_model(
-        Settings(
-            llm="openai:my-model",
-            llm_base_url="http://127.0.0.1:9/v1",
-            llm_api_key=SecretStr("sk-secret"),
-            llm_timeout=3,
-        )
-    )
-    assert openai.model_name == "my-model" and "sk-secret" not in repr(openai)
-    ollama = make_chat_model(Settings(llm="ollama:llama3", llm_base_url="http://127.0.0.1:9"))
-    assert ollama.model == "llama3"
+def test_a_truncated_model_file_fails_at_start_and_the_quotes_answer(
+    fixture_index, embedder, tmp_path
+):
+    whole = Path(Settings(llm="local").model_cache) / MODELS["qwen2.5-1.5b"].file_name
+    if not whole.is_file():
+        pytest.skip("the model file is assembled by the first test of this module")
+    cut = tmp_path / "cut.gguf"
+    with open(whole, "rb") as src, open(cut, "wb") as out:
+        out.write(src.read(4 << 20))
+    settings = _settings(fixture_index, tmp_path, llm_model_path=cut)
+    assistant = Assistant(settings, embedder)
+    try:
+        started = time.monotonic()
+        answer = assistant.ask("Who coordinates the exchange?")
+        assert time.monotonic() - started < 120
+        status = assistant.backend.status()
+        assert status.state == "failed" and "cannot be loaded" in status.reason, status
+        assert answer.mode == "quotes" and "not available" in answer.note
+    finally:
+        assistant.close()

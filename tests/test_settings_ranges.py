@@ -64,7 +64,7 @@ def test_the_defaults_and_the_documented_values_are_accepted():
     s = Settings()
     # No threshold set means the calibrated one; the answer reads chunks the retriever keeps.
     assert s.abstain_threshold is None and s.answer.chunks <= s.top_k
-    for llm in ("extractive", "local", "openai:gpt-4o-mini", "ollama:llama3", "LOCAL"):
+    for llm in ("none", "extractive", "local", "openai:gpt-4o-mini", "ollama:llama3", "LOCAL"):
         assert Settings(llm=llm).llm == llm
     assert Settings(torch_threads=1, follow_symlinks=True).torch_threads == 1
 
@@ -78,13 +78,13 @@ def test_an_unknown_llm_backend_is_reported_before_any_model_loads(fixture_index
         "print(code, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )
     for llm, why in (
-        ("gpt5", "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL"),
+        ("gpt5", "use none, local[:MODEL], openai:MODEL or ollama:MODEL"),
         (
             "openai:",
-            "use extractive, local[:MODEL], openai:MODEL or ollama:MODEL (a model name is "
+            "use none, local[:MODEL], openai:MODEL or ollama:MODEL (a model name is "
             "needed after the colon)",
         ),
-        ("local:gpt5", "the local models are qwen2.5-1.5b, qwen2.5-0.5b, smollm2"),
+        ("local:gpt5", "the local models are qwen2.5-1.5b, qwen2.5-0.5b"),
     ):
         out = subprocess.run(
             [sys.executable, "-c", probe, str(fixture_index)],

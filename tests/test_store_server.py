@@ -154,7 +154,7 @@ def test_evals_run_against_the_server(server, server_index, tmp_path, monkeypatc
     monkeypatch.setenv("EXCHANGE_CHROMA_URL", server.url)
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text(
-        "extractive:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
+        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
         "    fact_recall: {min: 0.5}\n"
     )
     code = evals_main(
@@ -163,7 +163,7 @@ def test_evals_run_against_the_server(server, server_index, tmp_path, monkeypatc
         + ["--reports", str(tmp_path / "reports")]
     )
     assert code == 0, capsys.readouterr().out
-    report = json.loads((tmp_path / "reports" / "report-extractive.json").read_text())
+    report = json.loads((tmp_path / "reports" / "report-none.json").read_text())
     [suite] = report["suites"].values()
     assert sum(suite["splits"][s]["ours"]["cases"] for s in ("dev", "test")) == 6
     assert report["thresholds"] and all(t["held"] for t in report["thresholds"])

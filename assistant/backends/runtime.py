@@ -258,7 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="build even when the build is current")
     i = sub.add_parser("info", help="print the build and the CPU variant this machine loads")
     i.add_argument("--prefix", type=Path, default=None)
+    sub.add_parser("model", help="assemble and check the local model's GGUF file (once)")
+    sub.add_parser(
+        "check", help="start the local model's server and read a prompt of a few hundred tokens"
+    )
     args = parser.parse_args(argv)
+    if args.command == "model":
+        return _assemble_model()
+    if args.command == "check":
+        return _check()
     prefix = args.prefix or default_prefix()
     if args.command == "build":
         if built(prefix) and not args.force:
@@ -278,21 +286,74 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _assemble_model() -> int:
+    from ..config import Settings
+    from ..errors import AssistantError
+    from ..local_models import local_model_path
+    from . import kind, local_key
+
+    settings = Settings()
+    if kind(settings) != "local":
+        print(f"EXCHANGE_LLM={settings.llm}: no local model to assemble.")
+        return 0
+    try:
+        path = local_model_path(settings, local_key(settings))
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"local model ready: {path}")
+    return 0
+
+
+def _check() -> int:
+    """The model server started as the assistant starts it, start-up prompt included."""
+    from ..config import Settings
+    from . import kind, make_backend
+
+    settings = Settings()
+    if kind(settings) != "local":
+        print(f"EXCHANGE_LLM={settings.llm}: no local model to check.")
+        return 0
+    backend = make_backend(settings)
+    started = time.monotonic()
+    try:
+        ok = backend.ready(settings.server.start_timeout_s + 30)
+        status = backend.status()
+    finally:
+        backend.stop()
+    if not ok:
+        print(f"error: {status.reason}", file=sys.stderr)
+        return 1
+    print(
+        f"{backend.label} answered a prompt of a few hundred tokens "
+        f"({time.monotonic() - started:.1f} s from start)."
+    )
+    return 0
+
+
 def chosen_variant(bin_dir: Path) -> str | None:
-    """The CPU variant the server loads on this machine (it says so when it lists devices)."""
-    server = bin_dir / SERVER
+    """The CPU variant the server loads on this machine: as llama.cpp's loader does, the
+    variant whose `ggml_backend_score` is highest (0 means this CPU cannot run it). Run in a
+    child process, so that loading the libraries here touches nothing of this one."""
+    code = (
+        "import ctypes, pathlib, sys\n"
+        "best = (0, None)\n"
+        "for lib in sorted(pathlib.Path(sys.argv[1]).glob('libggml-cpu-*.so')):\n"
+        "    try:\n"
+        "        score = ctypes.CDLL(str(lib)).ggml_backend_score()\n"
+        "    except (OSError, AttributeError):\n"
+        "        continue\n"
+        "    if score > best[0]:\n"
+        "        best = (score, lib.name[len('libggml-cpu-'):-3])\n"
+        "print(best[1] or '')\n"
+    )
     try:
         done = subprocess.run(
-            [str(server), "--list-devices"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=bin_dir,
+            [sys.executable, "-c", code, str(bin_dir)], capture_output=True, text=True, timeout=60
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    m = re.search(r"libggml-cpu-([\w.-]+?)\.so", done.stdout + done.stderr)
-    return m.group(1) if m else None
+    return done.stdout.strip() or None
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ on two cores; see bench/RESULTS.md).
 from __future__ import annotations
 
 from ..models import Draft
-from .reading import Source
+from .reading import Source, as_data
 
 
 def words(text: str) -> int:
@@ -38,7 +38,8 @@ def select(draft: Draft, budget_words: int, max_sources: int = 4) -> list[Source
                 chunk_id=chunk.id,
                 title=chunk.title,
                 section=chunk.location,
-                text=text,
+                # what the model reads is what its answer is checked against
+                text=as_data(text),
             )
         )
         left -= words(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator
 
 import gradio as gr
@@ -25,8 +24,20 @@ from .service import Library, Service
 
 log = logging.getLogger("exchange_assistant.ui")
 
-STREAM_PAUSE = 0.12  # seconds between the sentences of a streamed answer
-ANSWER_FIELDS = {"answer", "abstained", "citations", "highlights", "note", "removed_sentences"}
+ANSWER_FIELDS = {
+    "answer",
+    "abstained",
+    "citations",
+    "highlights",
+    "note",
+    "removed_sentences",
+    "outcome",
+    "mode",
+    "status",
+    "ahead",
+    "sources",
+    "language",
+}
 COMMENT_SAVED = "Thanks, your comment was saved."
 
 
@@ -131,13 +142,10 @@ class Handlers:
         try:
             service.wait()
             pending["streaming"] = True
-            # Extractive answers come whole and are shown a sentence at a time; generated
-            # ones stream at the model's own pace.
-            pause = 0.0 if service.assistant.generative else STREAM_PAUSE
             answer = None
-            for i, partial in enumerate(service.assistant.stream(text, to_turns(convo))):
-                if i and pause:
-                    time.sleep(pause)  # let each sentence show before the next
+            # The states come as they happen: the sources being read, the place in the line
+            # for the model, then the answer.
+            for partial in service.assistant.stream(text, to_turns(convo)):
                 answer = partial
                 pending["answer"] = partial.model_dump(mode="json", include=ANSWER_FIELDS)
                 yield self.messages(convo, pending), gr.skip(), gr.skip(), gr.skip()
@@ -235,4 +243,8 @@ class Handlers:
             route = c and {"title": c.title, "section": c.section, "url": c.url}
         except AssistantError:
             pass  # the panel still names whom to ask
-        return render.render_contact(self.settings.contact, route)
+        try:
+            who = self.service.assistant.contact()
+        except AssistantError:
+            who = self.settings.contact
+        return render.render_contact(who, route)

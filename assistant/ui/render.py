@@ -65,6 +65,8 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
         return render_pending(loading)
     answer = Answer.model_validate(turn["answer"])
     streaming = bool(turn.get("streaming"))
+    if streaming and answer.status in ("waiting", "reading"):
+        return render_reading(answer)
     if answer.abstained:
         body = render_abstention(answer, turn.get("contact"))
     else:
@@ -74,6 +76,7 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
         if answer.note and not streaming:  # generated answers: what verification removed or why
             body += f'<p class="ea-note">{esc(answer.note)}</p>'
     cls = "ea-answer ea-abstained" if answer.abstained else "ea-answer"
+    cls += f" ea-mode-{answer.mode}"  # model or quotes: how the answer was made
     if streaming:
         return _block(body, f"{cls} ea-streaming")
     body += render_actions(turn, i, feedback)
@@ -261,6 +264,24 @@ def render_pending(loading: bool) -> str:
     return _block(f'<span class="ea-dots"><i></i><i></i><i></i></span>{text}', "ea-pending")
 
 
+def render_reading(answer: Answer) -> str:
+    """While the model reads: the sources it reads, and the place in the line when others are
+    ahead."""
+    if answer.status == "waiting" and answer.ahead:
+        n = answer.ahead
+        text = f"{n} question{'s' if n != 1 else ''} ahead of you; waiting for the model…"
+    else:
+        text = "Reading the documents…"
+    items = "".join(
+        f"<li>{esc(' › '.join(p for p in (c.title, c.section) if p))}</li>" for c in answer.sources
+    )
+    listing = f'<ol class="ea-reading-list">{items}</ol>' if items else ""
+    return _block(
+        f'<span class="ea-dots"><i></i><i></i><i></i></span>{esc(text)}{listing}',
+        "ea-pending ea-reading",
+    )
+
+
 def render_error(message: str) -> str:
     return _block(esc(message), "ea-answer ea-error")
 
@@ -353,7 +374,7 @@ def render_placeholder() -> str:
     )
 
 
-def render_contact(contact_name: str, contact: dict | None) -> str:
+def render_contact(contact_name: str | None, contact: dict | None) -> str:
     url = safe_url((contact or {}).get("url"))
     route = ""
     if contact and url:
@@ -361,8 +382,9 @@ def render_contact(contact_name: str, contact: dict | None) -> str:
         route = f" The documents say how: {_link(url, where)}."
     return (
         '<div class="ea-panel ea-panel-quiet"><h2 class="ea-panel-title">Need a person?</h2>'
-        f"<p>When the documents do not answer, the assistant says so. Please ask "
-        f"{esc(contact_name)}.{route}</p></div>"
+        "<p>When the documents do not answer, the assistant says so."
+        + (f" Please ask {esc(contact_name)}." if contact_name else "")
+        + f"{route}</p></div>"
     )
 
 
@@ -374,7 +396,7 @@ def render_fineprint(feedback_on: bool) -> str:
     )
 
 
-def render_about(contact: str, max_chars: int, feedback_on: bool) -> str:
+def render_about(contact: str | None, max_chars: int, feedback_on: bool) -> str:
     if feedback_on:
         privacy = (
             "When you rate an answer, we store the question, the earlier questions of the "
@@ -386,17 +408,20 @@ def render_about(contact: str, max_chars: int, feedback_on: bool) -> str:
     return (
         '<div class="ea-about">'
         "<h2>How the assistant answers</h2>"
-        "<p>The assistant searches the programme documents listed under <em>Sources</em> and "
-        "answers with passages quoted from them; the sentences that answer your question are "
-        "marked. Each sentence carries a number: select it to open the source with the same "
-        "number, which names the document and its section, shows the text around the quote, and "
-        "links to the page.</p>"
+        "<p>The assistant searches the programme documents listed under <em>Sources</em>. A "
+        "language model reads the passages it finds; the answer opens with one sentence that "
+        "answers your question, followed by the documents' own words that support it. When the "
+        "model is not available, the answer quotes the passages, and a note says so. Each "
+        "sentence carries a number: select it to open the source with the same number, which "
+        "names the document and its section, shows the text around the quote, and links to "
+        "the page.</p>"
         "<p>Under each answer, <em>Read next</em> offers the sections next to the ones it quotes."
         "</p>"
         "<p>When the documents do not answer a question, the assistant says so instead of "
-        f"guessing, and tells you whom to ask: {esc(contact)}.</p>"
-        "<p>Follow-up questions such as “and who coordinates it?” are understood in the context of "
-        "the conversation. Start a new conversation to change the subject.</p>"
+        "guessing"
+        + (f", and tells you whom to ask: {esc(contact)}.</p>" if contact else ".</p>")
+        + "<p>Follow-up questions such as “and who coordinates it?” are understood in the "
+        "context of the conversation. Start a new conversation to change the subject.</p>"
         "<h2>Your questions and ratings</h2>"
         f"<p>{privacy}</p>"
         f"<p>Questions are limited to {max_chars:,} characters.</p>"

@@ -90,7 +90,8 @@ class Library:
         contact = None
         # The contact is found the way a question is: the passage that best matches whom the
         # settings name, so the link is the one the documents give for that person.
-        hits = retriever.search(settings.contact, k=1)
+        who = assistant.contact()
+        hits = retriever.search(who, k=1) if who else []
         if hits:
             c = hits[0].chunk
             contact = Contact(title=c.title, section=c.section, url=c.url)
@@ -157,7 +158,8 @@ class Service:
         from ..feedback import FeedbackStore
 
         self.settings = settings
-        self.assistant = assistant or Assistant(settings)
+        # The page never waits for the model: it answers from quotes while the model loads.
+        self.assistant = assistant or Assistant(settings, wait_for_model=False)
         self.feedback = FeedbackStore(settings.feedback_db) if settings.feedback_enabled else None
         self.ready = threading.Event()
         self.error: str | None = None

@@ -1,0 +1,54 @@
+"""Finding the model's quote in the passages, and checking its sentence against them."""
+
+from fakes import FakeScorer
+
+from assistant.pipeline.grounding import (
+    locate,
+    locate_meaning,
+    numbers_supported,
+    support_units,
+)
+from assistant.pipeline.reading import Source
+
+SOURCES = [
+    Source(n=1, chunk_id="a", text="The library opens at 9:00. It closes at 17:00 on weekdays."),
+    Source(
+        n=2,
+        chunk_id="b",
+        text="The areas are:\n- medical technology\n- infectious diseases\n- ageing\n"
+        "Each area has a lead.",
+    ),
+]
+
+
+def test_a_quote_is_found_even_with_small_copying_mistakes():
+    found = locate("it closes at 17:00 on week days", SOURCES, prefer=2)
+    assert found.n == 1 and found.score > 0.9
+    assert found.support == ["It closes at 17:00 on weekdays."]
+
+
+def test_a_quote_inside_a_list_brings_the_whole_list_with_its_lead_in():
+    found = locate("infectious diseases", SOURCES)
+    assert found.n == 2
+    assert found.support[0].startswith("The areas are:") and "ageing" in found.support[0]
+
+
+def test_words_that_are_in_no_passage_are_not_found_well():
+    found = locate("tuition costs 5000 euros per year", SOURCES)
+    assert found is None or found.score < 0.6
+
+
+def test_support_is_at_most_two_units():
+    text = "One. Two. Three. Four."
+    assert support_units(text, 0, len(text)) == ["One.", "Two."]
+
+
+def test_numbers_must_stand_in_the_passages():
+    assert numbers_supported("It opens at 9:00.", SOURCES[0].text)
+    assert not numbers_supported("It opens at 8:00.", SOURCES[0].text)
+    assert numbers_supported("The grant is 1,500 euros.", "a grant of 1.500 euros")
+
+
+def test_without_a_quote_the_sentence_is_placed_by_meaning():
+    found = locate_meaning("When does the library close on weekdays?", SOURCES, FakeScorer())
+    assert found.n == 1 and found.score == 0.0 and "17:00" in found.support[0]
