@@ -283,6 +283,8 @@ class Assistant:
         """The model reads the passages and the answer comes from what it read; without a
         model (EXCHANGE_LLM=none), or when it cannot answer now, the passages are quoted."""
         q = draft.asked or Query(question=draft.query)
+        if q.started:
+            q.timings_ms.setdefault("sources", _ms(q.started))
         common = self._common(q, draft)
         if self.backend is None or not draft.evidence:
             yield self._quote_answer(q, draft, common, None)

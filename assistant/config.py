@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -113,13 +114,18 @@ class ReadingSettings(BaseModel):
     """How the model reads the passages (EXCHANGE_READING__<FIELD>)."""
 
     budget_words: int = Field(
-        300,
+        220,
         ge=20,
         le=20_000,
         description="Most words of passages the model reads for one question (whole chunks "
         "where they fit, else their best window); bounds the time to the first word.",
     )
     max_sources: int = Field(4, ge=1, le=20, description="Most passages the model reads.")
+    granularity: Literal["passages", "chunks"] = Field(
+        "passages",
+        description="What the model reads: 'passages', the quote path's chosen passages first "
+        "and then whole chunks while the budget lasts; 'chunks', whole chunks only.",
+    )
     max_tokens: int = Field(
         160, ge=8, le=4096, description="Longest reply of the model to one read, in tokens."
     )

@@ -142,6 +142,11 @@ class Answer(BaseModel):
     model_reply: str | None = Field(
         None, description="The model's reply as it came (for eval reports; never shown)."
     )
+    draft_answer: str | None = Field(
+        None,
+        description="For a declined question: the answer it would have given (for fitting the "
+        "decision on dev; never shown).",
+    )
 
     def __add__(self, other: Answer) -> Answer:
         # LangChain joins the parts of a stream with +; each part holds the whole answer so far.

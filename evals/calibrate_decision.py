@@ -41,12 +41,24 @@ GRID = [round(x, 3) for x in np.linspace(0.05, 0.95, 37)]
 
 
 def rows(report: dict, split: str = "dev") -> list[dict]:
-    """The dev cases of every suite that the model read (its signals are known)."""
+    """The dev cases of every suite that the model read (its signals are known), each with the
+    facts the answer it gave, or would have given, states."""
+    from .metrics import fact_stated
+    from .suites import load_suites
+
+    facts = {}
+    for suite in load_suites():
+        if suite.name in report["suites"]:
+            facts.update({(suite.name, c.id): c.facts for c in suite.load()})
     out = []
     for suite, body in report["suites"].items():
         for c in body["cases"]:
-            if c.get("signals") and split_of(c["id"]) == split:
-                out.append({**c, "suite": suite})
+            if not c.get("signals") or split_of(c["id"]) != split:
+                continue
+            case_facts = facts.get((suite, c["id"]), [])
+            text = c.get("answer") if not c.get("abstained") else c.get("draft_answer") or ""
+            would = sum(fact_stated(f, text or "") for f in case_facts)
+            out.append({**c, "suite": suite, "facts": len(case_facts), "would_state": would})
     return out
 
 
@@ -86,12 +98,15 @@ def replay(model: DecisionModel, items: list[dict]) -> list[str]:
 
 
 def rates(outcomes: list[str], items: list[dict]) -> dict:
-    ans = [o for o, c in zip(outcomes, items, strict=True) if c["answerable"]]
+    ans = [(o, c) for o, c in zip(outcomes, items, strict=True) if c["answerable"]]
     una = [o for o, c in zip(outcomes, items, strict=True) if not c["answerable"]]
+    facts = sum(c.get("facts", 0) for _, c in ans)
+    stated = sum(c.get("would_state", 0) for o, c in ans if o != "not_covered")
     return {
         "abstention_recall": sum(o != "answered" for o in una) / max(1, len(una)),
-        "false_abstention": sum(o == "not_covered" for o in ans) / max(1, len(ans)),
-        "partial_answerable": sum(o == "partial" for o in ans) / max(1, len(ans)),
+        "false_abstention": sum(o == "not_covered" for o, _ in ans) / max(1, len(ans)),
+        "partial_answerable": sum(o == "partial" for o, _ in ans) / max(1, len(ans)),
+        "fact_recall": stated / facts if facts else None,
     }
 
 
@@ -111,6 +126,25 @@ def thresholds(model: DecisionModel, items: list[dict]) -> tuple[float, float, d
     if best is None:
         raise AssistantError("No thresholds keep false abstention and partial answers in bounds.")
     return best[1], best[2], best[3]
+
+
+def cross_validated(items: list[dict], folds: int = 5) -> dict:
+    """The rates on each fold of the dev cases with the decision fitted on the other folds: a
+    fair comparison of two designs without the test split."""
+    import hashlib
+
+    order = sorted(items, key=lambda c: hashlib.sha256(f"fold:{c['id']}".encode()).digest())
+    outcomes: dict[str, str] = {}
+    for k in range(folds):
+        held = [c for i, c in enumerate(order) if i % folds == k]
+        rest = [c for i, c in enumerate(order) if i % folds != k]
+        model = fit(rest)
+        hi, lo, _ = thresholds(model, rest)
+        trial = model.model_copy(update={"answer": hi, "partial": lo})
+        for c, o in zip(held, replay(trial, held), strict=True):
+            outcomes[c["suite"] + "/" + c["id"]] = o
+    ordered = [outcomes[c["suite"] + "/" + c["id"]] for c in items]
+    return rates(ordered, items)
 
 
 def main(settings: Settings, report_path: Path, out: Path) -> int:
@@ -146,6 +180,13 @@ def main(settings: Settings, report_path: Path, out: Path) -> int:
         f"thresholds: answer {hi}, partial {lo}, off-topic below e5 {off_topic}; on dev: "
         f"abstention recall {r['abstention_recall']:.3f}, false abstention "
         f"{r['false_abstention']:.3f}, partial on answerable {r['partial_answerable']:.3f}"
+    )
+    if r.get("fact_recall") is not None:
+        print(f"fact recall on dev with this decision: {r['fact_recall']:.3f}")
+    cv = cross_validated(items)
+    print(
+        "5-fold cross-validated on dev: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in cv.items() if v is not None)
     )
     print(f"written to {out}")
     return 0

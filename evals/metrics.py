@@ -49,6 +49,7 @@ class SystemResult:
     mode: str = ""  # model | quotes
     signals: dict | None = None
     model_reply: str | None = None
+    draft_answer: str | None = None
     first_token_ms: float | None = None
 
     @property

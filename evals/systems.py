@@ -67,6 +67,7 @@ class Ours:
             mode=answer.mode,
             signals=answer.signals,
             model_reply=answer.model_reply,
+            draft_answer=answer.draft_answer,
             first_token_ms=answer.timings_ms.get("first_token"),
         )
 

@@ -5,7 +5,16 @@ import json
 
 from assistant.cli import answer_json, render_text
 
-CONTRACT = {"answer", "abstained", "citations", "highlights", "retrieval", "timings_ms"}
+CONTRACT = {
+    "answer",
+    "abstained",
+    "outcome",
+    "mode",
+    "citations",
+    "highlights",
+    "retrieval",
+    "timings_ms",
+}
 
 
 def test_the_json_of_an_answer_keeps_the_contract(fake_assistant):
@@ -21,12 +30,27 @@ def test_the_json_of_an_answer_keeps_the_contract(fake_assistant):
     for hit in data["retrieval"]:
         assert set(hit) >= {"chunk_id", "source", "score"}
     assert data["abstention"] is None
+    assert data["outcome"] == "answered" and data["mode"] == "quotes"
 
 
 def test_the_json_of_an_abstention_says_why(fake_assistant):
     data = answer_json(fake_assistant.ask("Who won the 2022 World Cup?"))
     assert data["abstained"] is True and data["citations"] == [] and data["highlights"] == []
-    assert data["abstention"] == "off_topic"
+    assert data["abstention"] == "off_topic" and data["outcome"] == "off_topic"
+
+
+def test_the_json_of_a_model_answer_says_it_came_from_the_model(
+    fake_index, make_assistant, fake_backend
+):
+    reply = (
+        "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    assistant = make_assistant(fake_index, backend=fake_backend({"default": reply}))
+    data = answer_json(assistant.ask("Who is the project coordinator at LUMC?"))
+    assert data["mode"] == "model" and data["outcome"] == "answered"
+    assert data["abstained"] is False and len(data["citations"]) == 1
+    assert {"sources", "first_token", "total"} <= set(data["timings_ms"])
 
 
 def test_the_highlighted_sentences_are_emphasised_in_the_text(fake_assistant):

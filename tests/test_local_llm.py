@@ -120,3 +120,45 @@ def test_a_truncated_model_file_fails_at_start_and_the_quotes_answer(
         assert answer.mode == "quotes" and "not available" in answer.note
     finally:
         assistant.close()
+
+
+def test_on_a_cpu_without_avx512_the_build_answers_with_avx2_code(tmp_path):
+    """No machine without AVX-512 is at hand, so one is emulated: the build's folder copied
+    without the variants that need AVX-512, which leaves the loader what such a CPU gets."""
+    import re
+    import shutil
+
+    from assistant.backends.server import LocalServer
+    from assistant.local_models import local_model_path
+
+    source = runtime.default_prefix() / "bin"
+    target = tmp_path / "bin"
+    shutil.copytree(source, target, symlinks=True)
+    for v in ("skylakex", "cannonlake", "cascadelake", "icelake", "cooperlake", "zen4"):
+        (target / f"libggml-cpu-{v}.so").unlink(missing_ok=True)
+    model = local_model_path(Settings(llm="local"))
+    server = LocalServer(
+        lambda: target / runtime.SERVER,
+        lambda: model,
+        alias="qwen",
+        threads=2,
+        context=2048,
+        log_dir=tmp_path / "logs",
+    )
+    server.start()
+    try:
+        # ready means it read the start-up prompt of a few hundred tokens
+        assert server.wait_ready(300), server.status()
+        maps = Path(f"/proc/{server.status().pid}/maps").read_text()
+        loaded = set(re.findall(r"libggml-cpu-([\w.-]+?)\.so", maps))
+        assert loaded and loaded <= {
+            "x64",
+            "sse42",
+            "sandybridge",
+            "ivybridge",
+            "piledriver",
+            "haswell",
+            "alderlake",
+        }, loaded
+    finally:
+        server.stop()

@@ -69,12 +69,11 @@ class ModelAnswerer:
         that says the documents do not answer."""
         timings = q.timings_ms
         r = self.settings.reading
-        sources = select(draft, r.budget_words, r.max_sources)
+        sources = select(draft, r.budget_words, r.max_sources, r.granularity)
         if not sources:
             yield decline("not_covered", {"mode": "model"})
             return
         shown = _citations(sources, draft)
-        timings["sources"] = _ms(q.started)
         pending = Answer(answer="", abstained=False, status="reading", sources=shown, mode="model")
         if not self.backend.ready(self.wait_for_load):
             status = self.backend.status()
@@ -102,7 +101,9 @@ class ModelAnswerer:
                 return
             timings["read"] = reading.ms
             if reading.first_token_ms is not None:
-                timings["model_first_token"] = round(timings["sources"] + reading.first_token_ms, 1)
+                timings["model_first_token"] = round(
+                    timings.get("sources", 0.0) + reading.first_token_ms, 1
+                )
             located = self._locate(reading, sources)
             signals = self.signals(question, draft, reading, located)
             outcome, p = self.decision.decide(signals)
@@ -114,6 +115,10 @@ class ModelAnswerer:
                 "support": round(p, 4),
             }
             if outcome == "not_covered" or located is None:
+                if located is not None:  # what it would have said, for the eval reports
+                    extra["draft_answer"] = self._compose(
+                        reading, located, sources, draft, None, language_name
+                    ).answer
                 yield decline("not_covered", extra)
                 return
             gap = None
@@ -173,12 +178,22 @@ class ModelAnswerer:
         source = next(s for s in sources if s.n == located.n)
         chunk = next(e.chunk for e in draft.evidence if e.chunk.id == source.chunk_id)
         support = list(located.support)
+        grounds = " ".join(support)  # what the model's sentence is checked against
+        chosen = next((p for p in draft.passages if p.chunk_id == source.chunk_id), None)
+        if chosen is not None:
+            # The model points into a passage the ranker chose: its support is the sentences
+            # the ranker marked as carrying the answer (a list whole, with its lead-in), in the
+            # documents' words, and the words the model quoted when they are elsewhere.
+            marked = [chosen.sentences[i] for i in chosen.highlighted] or chosen.sentences[:1]
+            text = " ".join(marked)
+            extra = [u for u in support if u not in text]
+            support = [text, *extra[:1]] if len(marked) == 1 else [text]
         quoted = " ".join(support)
         sentence = reading.sentence
         kept_sentence = bool(
             sentence
             and numbers_supported(sentence, source.text)
-            and similarity(self.scorer, sentence, quoted) >= self.sentence_floor
+            and similarity(self.scorer, sentence, grounds) >= self.sentence_floor
         )
         from rapidfuzz import fuzz
 

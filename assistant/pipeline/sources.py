@@ -16,31 +16,50 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def select(draft: Draft, budget_words: int, max_sources: int = 4) -> list[Source]:
-    """Numbered sources for the model, best first."""
-    windows = {}
-    for p in draft.passages:
-        windows.setdefault(p.chunk_id, " ".join(p.sentences))
-    sources: list[Source] = []
+def select(
+    draft: Draft, budget_words: int, max_sources: int = 4, granularity: str = "passages"
+) -> list[Source]:
+    """Numbered sources for the model, best first.
+
+    `passages`: the passages the quote path's ranker chose (a list whole, with its lead-in),
+    then whole chunks of the evidence while the budget lasts, so that the model can also see
+    what the ranker missed. `chunks`: whole chunks of the evidence in the ranker's order, a
+    chunk that does not fit giving its chosen passage."""
+    chunks = {e.chunk.id: e.chunk for e in draft.evidence}
+    picked: list[tuple[str, str]] = []  # (chunk id, text)
     left = budget_words
+    if granularity == "passages":
+        for p in draft.passages:
+            text = _passage_text(p.sentences)
+            if p.chunk_id in chunks and words(text) <= left and len(picked) < max_sources:
+                picked.append((p.chunk_id, text))
+                left -= words(text)
+    windows = {p.chunk_id: _passage_text(p.sentences) for p in reversed(draft.passages)}
+    taken = {cid for cid, _ in picked}
     for e in draft.evidence:
-        if len(sources) >= max_sources or left <= 0:
+        if len(picked) >= max_sources or left <= 0:
             break
-        chunk = e.chunk
-        text = chunk.text.strip()
+        if e.chunk.id in taken:
+            continue
+        text = e.chunk.text.strip()
         if words(text) > left:
-            text = windows.get(chunk.id, "")
+            text = windows.get(e.chunk.id, "")
             if not text or words(text) > left:
                 continue
-        sources.append(
-            Source(
-                n=len(sources) + 1,
-                chunk_id=chunk.id,
-                title=chunk.title,
-                section=chunk.location,
-                # what the model reads is what its answer is checked against
-                text=as_data(text),
-            )
-        )
+        picked.append((e.chunk.id, text))
         left -= words(text)
-    return sources
+    return [
+        Source(
+            n=n,
+            chunk_id=cid,
+            title=chunks[cid].title,
+            section=chunks[cid].location,
+            # what the model reads is what its answer is checked against
+            text=as_data(text),
+        )
+        for n, (cid, text) in enumerate(picked, start=1)
+    ]
+
+
+def _passage_text(sentences: list[str]) -> str:
+    return " ".join(sentences)

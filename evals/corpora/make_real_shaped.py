@@ -77,7 +77,9 @@ FEES = [
 def _page(canvas, doc) -> None:
     canvas.saveState()
     canvas.setFont("Helvetica", 8)
-    canvas.drawString(2 * cm, A4[1] - 1.2 * cm, "Bayside School of Medicine - Visiting Student Program")
+    canvas.drawString(
+        2 * cm, A4[1] - 1.2 * cm, "Bayside School of Medicine - Visiting Student Program"
+    )
     canvas.drawString(2 * cm, 1.2 * cm, "medschool.bayside.example.edu/visiting/preparing")
     canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"Page {doc.page}")
     canvas.restoreState()
