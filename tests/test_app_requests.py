@@ -25,6 +25,7 @@ def test_malformed_api_requests_are_logged_as_one_line_each(fixture_index, tmp_p
         EXCHANGE_CORPUS_DIR=str(FIXTURES / "corpus"),
         EXCHANGE_PORT=str(port),
         EXCHANGE_FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
+        EXCHANGE_LLM="none",
         GRADIO_ANALYTICS_ENABLED="False",
         HF_HUB_OFFLINE="1",
     )

@@ -299,7 +299,9 @@ def test_a_read_only_index_is_read_by_an_unprivileged_user_without_writing(
         scratch = shared / "tmp"  # where the reader keeps its private copy while it runs
         scratch.mkdir(mode=0o1777)
         os.chmod(scratch, 0o1777)
-        env.update(HOME=str(scratch), TMPDIR=str(scratch), PYTHONPATH=str(PROJECT))
+        env.update(
+            HOME=str(scratch), TMPDIR=str(scratch), PYTHONPATH=str(PROJECT), EXCHANGE_LLM="none"
+        )
         out = subprocess.run(
             [sys.executable, "-c", READER, str(settings.index_dir), str(index), str(uid)],
             cwd=PROJECT,

@@ -50,7 +50,13 @@ def _collections(url: str) -> dict[str, int]:
 
 def _env(**extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
-    return {**env, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **extra}
+    return {
+        **env,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "EXCHANGE_LLM": "none",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
