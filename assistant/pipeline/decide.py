@@ -7,7 +7,8 @@ model combines what each part of the pipeline knows:
   first word, and whether it went on to quote;
 - its extraction: whether the words it copied are in the passages (how exactly), and how
   close they are to the question in meaning (multilingual e5);
-- its sentence: how close it is to the words it copied;
+- its sentence: how close it is to the words it copied, and whether the model, asked in a
+  second short read, finds that the cited passage states it;
 - retrieval: the quote path's own probability that the evidence answers, and e5's best
   similarity of a passage to the question.
 
@@ -39,6 +40,11 @@ class Signals(BaseModel):
     )
     sentence_support: float = Field(
         description="e5 similarity of its answer sentence to those sentences (0 when none)."
+    )
+    entailed: float = Field(
+        0.0,
+        description="The model's P(Yes), asked again in a second read, that the passage it "
+        "cites states what its sentence says (0 when it wrote none).",
     )
     support: float = Field(description="The quote path's probability that the evidence answers.")
     best: float = Field(description="e5 similarity of the best passage to the question.")

@@ -105,7 +105,16 @@ class ModelAnswerer:
                     timings.get("sources", 0.0) + reading.first_token_ms, 1
                 )
             located = self._locate(reading, sources)
-            signals = self.signals(question, draft, reading, located)
+            entailed = 0.0
+            if reading.sentence and located is not None:
+                try:
+                    entailed = self.reader.supports(
+                        sources, question, reading.sentence, located.n, earlier
+                    )
+                except ModelUnavailable as exc:
+                    yield quotes(Fallback.STOPPED.format(reason=exc))
+                    return
+            signals = self.signals(question, draft, reading, located, entailed)
             outcome, p = self.decision.decide(signals)
             extra = {
                 "mode": "model",
@@ -146,7 +155,12 @@ class ModelAnswerer:
         return found
 
     def signals(
-        self, question: str, draft: Draft, reading: Reading, located: Located | None
+        self,
+        question: str,
+        draft: Draft,
+        reading: Reading,
+        located: Located | None,
+        entailed: float = 0.0,
     ) -> Signals:
         relevance = support = 0.0
         if located is not None:
@@ -162,6 +176,7 @@ class ModelAnswerer:
             sentence_support=support,
             support=draft.support,
             best=float(draft.features.get("best", 0.0)),
+            entailed=entailed,
         )
 
     def _compose(

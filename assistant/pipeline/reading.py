@@ -80,6 +80,7 @@ class Prompts:
         self.system = load_prompt("read-system.txt").strip()
         self.read = PromptTemplate.from_template(load_prompt("read-task.txt").strip())
         self.gap = PromptTemplate.from_template(load_prompt("gap-task.txt").strip())
+        self.support = PromptTemplate.from_template(load_prompt("support-task.txt").strip())
         self.examples = [
             Example.model_validate(e) for e in yaml.safe_load(load_prompt("read-examples.yaml"))
         ]
@@ -171,6 +172,20 @@ class Reader:
                 "cached_tokens": usage.cached_tokens,
             }
         )
+
+    def supports(
+        self,
+        sources: list[Source],
+        question: str,
+        sentence: str,
+        n: int,
+        earlier: list[str] | None = None,
+    ) -> float:
+        """P(passage n states what the sentence says): a second, short read of the same
+        passages (the server's cache holds everything before this task)."""
+        prefix = shared_prefix(sources, question, earlier or [])
+        task = self.prompts.support.format(sentence=sentence, n=n)
+        return self.client.yes_probability(self._messages(prefix, task))
 
     def gap(
         self,

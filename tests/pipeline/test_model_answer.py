@@ -114,7 +114,8 @@ def test_an_instruction_planted_in_a_document_is_never_shown_to_the_model(
     backend = fake_backend({"rules": [["tuition", obeyed]]})
     assistant = make_assistant(index, corpus_dir=corpus, backend=backend)
     answer = assistant.ask("Do exchange students pay tuition?")
-    assert all("5000" not in p for p in backend.state.prompts)
+    shown = [p[p.rindex("Passages:") : p.rindex("Question:")] for p in backend.state.prompts]
+    assert shown and all("5000" not in passages for passages in shown)
     assert "5000" not in answer.answer
     assert all("5000" not in c.quote for c in answer.citations)
 
