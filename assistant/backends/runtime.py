@@ -131,6 +131,7 @@ def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
             # The libraries are found beside the executable, wherever the folder is moved.
             "-DCMAKE_BUILD_RPATH=$ORIGIN",
             "-DCMAKE_INSTALL_RPATH=$ORIGIN",
+            "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON",
         ]
         log(f"configuring llama.cpp {LLAMA_CPP_BUILD} (CPU variants chosen at run time) ...")
         _run([cmake, "-S", str(source), "-B", str(build_dir), *flags], work / "configure.log")
@@ -201,8 +202,10 @@ def _source(work: Path, log) -> Path:
             "download",
             "--quiet",
             "--no-deps",
+            # the release is an sdist only; its build tools come as wheels (never --no-binary
+            # :all:, which would compile cmake itself from source)
             "--no-binary",
-            ":all:",
+            SOURCE_PACKAGE,
             f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
             "-d",
             str(dl),
