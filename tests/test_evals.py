@@ -237,8 +237,7 @@ def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
 
     thresholds = tmp_path / "t.yaml"
     thresholds.write_text(
-        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
-        "    fact_recall: {min: 0.0}\n"
+        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n    fact_recall: {min: 0.0}\n"
     )
     reports = tmp_path / "reports"
     code = main(

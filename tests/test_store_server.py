@@ -160,8 +160,7 @@ def test_evals_run_against_the_server(server, server_index, tmp_path, monkeypatc
     monkeypatch.setenv("EXCHANGE_CHROMA_URL", server.url)
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text(
-        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n"
-        "    fact_recall: {min: 0.5}\n"
+        "none:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n    fact_recall: {min: 0.5}\n"
     )
     code = evals_main(
         ["--no-baselines", "--dataset", str(FIXTURES / "evals-small.yaml")]

@@ -159,10 +159,17 @@ class LocalServer:
             proc = self._proc
             if proc is None or self._state != "ready":
                 return
-        if proc.poll() is None:
-            log.warning("the model server did not answer (%s); restarting it", reason)
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+        # poll() cannot be trusted here: while the supervisor thread waits on the process,
+        # Popen.poll from another thread reports "running" even after it died. Killing a dead
+        # process is harmless, so it is killed either way.
+        log.warning("the model server did not answer (%s); restarting it", reason)
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        with self._lock:
+            # Not ready from now on: the next question must not be sent to the dead process
+            # while the supervisor has yet to notice that it ended.
+            if self._proc is proc and self._state == "ready":
+                self._set("restarting", reason)
 
     def stop(self) -> None:
         self._stop.set()

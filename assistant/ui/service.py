@@ -193,6 +193,7 @@ class Service:
                 )
                 self.assistant.warm_up()
             print("The assistant is ready.", file=sys.stderr, flush=True)
+            threading.Thread(target=self._report_model, name="model-status", daemon=True).start()
         except AssistantError as exc:
             self.error = str(exc)
             print(f"error: {exc}", file=sys.stderr, flush=True)
@@ -207,6 +208,28 @@ class Service:
                 self.glance()  # answered before the first visitor asks
             except Exception:
                 log.exception("the 'At a glance' facts could not be prepared")
+
+    def _report_model(self) -> None:
+        """Says once, in the terminal, whether the model came up, and if not, why (the page
+        says it with every answer that had to quote)."""
+        backend = self.assistant.backend
+        if backend is None:
+            print(
+                "No model reads the passages (EXCHANGE_LLM=none): answers quote the documents.",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        if backend.ready(self.settings.server.start_timeout_s + 30):
+            print(f"The model is ready: {backend.label}.", file=sys.stderr, flush=True)
+        else:
+            status = backend.status()
+            print(
+                f"error: {status.reason or 'the model did not start'} Answers quote the "
+                "documents meanwhile.",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def wait(self) -> None:
         """Blocks until the model is loaded; raises the loading error, if there was one."""

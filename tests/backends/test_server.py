@@ -70,6 +70,23 @@ def test_killed_by_its_pid_it_is_started_again(fake_runtime, tmp_path):
         server.stop()
 
 
+def test_a_failure_reported_by_a_caller_ends_ready_at_once(fake_runtime, tmp_path):
+    # The caller sees the dropped connection before the supervisor sees the exit: from that
+    # moment the server is not ready, so waiting for "ready" waits for the new process.
+    server = _server(fake_runtime, _model(tmp_path), tmp_path)
+    server.start()
+    try:
+        assert server.wait_ready(20)
+        first = server.status().pid
+        os.kill(first, signal.SIGKILL)
+        server.report_failure("the connection dropped")
+        assert server.status().state == "restarting"
+        assert server.wait_ready(20)
+        assert server.status().pid not in (None, first) and server.status().restarts == 1
+    finally:
+        server.stop()
+
+
 def test_a_damaged_model_file_fails_at_start_with_one_sentence(fake_runtime, tmp_path):
     damaged = tmp_path / "model.gguf"
     damaged.write_bytes(b"GGUF\x03\x00")  # cut short
