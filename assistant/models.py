@@ -142,6 +142,11 @@ class Answer(BaseModel):
     model_reply: str | None = Field(
         None, description="The model's reply as it came (for eval reports; never shown)."
     )
+    missing: str | None = Field(
+        default=None,
+        description="In a partial answer, the sentence that says what the documents do not "
+        "state; it cites nothing, since it speaks of what is absent",
+    )
     draft_answer: str | None = Field(
         None,
         description="For a declined question: the answer it would have given (for fitting the "

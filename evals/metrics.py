@@ -50,6 +50,7 @@ class SystemResult:
     signals: dict | None = None
     model_reply: str | None = None
     draft_answer: str | None = None
+    missing: str | None = None  # a partial answer's uncited sentence on what is absent
     first_token_ms: float | None = None
 
     @property
@@ -136,6 +137,8 @@ def score_case(case: Case, result: SystemResult, gold: GoldMatcher, supported=qu
         score.words = len(strip_markers(result.answer).split())
         texts = {c.n: c.chunk_text for c in result.citations}
         for sentence, numbers in cited_sentences(result.answer):
+            if result.missing and norm(sentence) in norm(result.missing):
+                continue  # says what the documents lack: there is nothing to cite
             score.sentences += 1
             if not numbers or not any(supported(sentence, texts.get(n, "")) for n in numbers):
                 score.unsupported += 1

@@ -68,6 +68,7 @@ class Ours:
             signals=answer.signals,
             model_reply=answer.model_reply,
             draft_answer=answer.draft_answer,
+            missing=answer.missing,
             first_token_ms=answer.timings_ms.get("first_token"),
         )
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from ..backends import ModelBackend, ModelUnavailable
 from ..config import Settings
 from ..models import Answer, Citation, Draft, Highlight, Query
+from ..sentences import split_sentences
 from .decide import DecisionModel, Signals
 from .grounding import Located, locate, locate_meaning, numbers_supported, similarity
 from .reading import Reader, Reading, Source
@@ -218,9 +219,11 @@ class ModelAnswerer:
             # the documents' words follow, unless they say the same thing in the same words
             support = [u for u in support if fuzz.ratio(u.lower(), sentence.lower()) < 85]
         for unit in support:
-            parts.append(f"{unit} [1]")
-        if gap:
-            parts.append(f"Not in the documents: {gap}.")
+            # every sentence carries its citation, not only the last of a passage
+            parts += [f"{s} [1]" for s in split_sentences(unit) if s.strip()]
+        missing = f"Not in the documents: {gap}." if gap else None
+        if missing:
+            parts.append(missing)
         citation = Citation(
             n=1,
             title=chunk.title,
@@ -237,6 +240,7 @@ class ModelAnswerer:
             citations=[citation],
             highlights=[Highlight(n=1, text=first)],
             mode="model",
+            missing=missing,
             note=None if kept_sentence or not sentence else _checked_note(language_name),
         )
 

@@ -32,6 +32,10 @@ def test_the_sources_come_first_then_one_direct_sentence_and_its_support(
     assert final.status == "done" and final.mode == "model" and final.outcome == "answered"
     assert final.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
     assert [c.n for c in final.citations] == [1]
+    # every sentence, the support's included, carries its citation
+    from assistant.verify import cited_sentences
+
+    assert all(numbers for _, numbers in cited_sentences(final.answer)), final.answer
     assert "Maria Yazdanbakhsh" in final.citations[0].quote
     assert final.timings_ms["sources"] <= final.timings_ms["first_token"]
     # the passages come before the question, and the question is the one asked
