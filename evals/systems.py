@@ -24,7 +24,7 @@ class Ours:
         """Verbatim for quoted sentences; for the model's own sentence, the check that let it
         through, made again against the whole cited chunk: no number the chunk lacks, and a
         sentence of the chunk close to it in meaning (e5)."""
-        from assistant.pipeline.grounding import numbers_supported, similarity
+        from assistant.pipeline.grounding import chunk_grounds, grounded
 
         from .metrics import quoted
 
@@ -32,13 +32,8 @@ class Ours:
             return True
         if self.assistant.backend is None:
             return False
-        from assistant.passages import units_of
-
-        if not numbers_supported(sentence, chunk_text):
-            return False
         floor = self.assistant.model_answerer.sentence_floor
-        scorer = self.assistant.scorer
-        return any(similarity(scorer, sentence, " ".join(u)) >= floor for u in units_of(chunk_text))
+        return grounded(self.assistant.scorer, sentence, chunk_grounds(chunk_text), floor)
 
     def run(self, case: Case) -> SystemResult:
         started = time.perf_counter()

@@ -105,6 +105,24 @@ def numbers_supported(sentence: str, passages: str) -> bool:
     return all(n in have for n in asked)
 
 
+def grounded(scorer, sentence: str, texts: list[str], floor: float) -> bool:
+    """The check a model's sentence passes to be shown: no number that `texts` lack, and one
+    of `texts` close to it in meaning (e5). The answer's composer and the eval make the same
+    check, so what is shown is what is measured."""
+    texts = [t for t in texts if t.strip()]
+    if not texts or not numbers_supported(sentence, " ".join(texts)):
+        return False
+    vectors = scorer.passages([sentence, *texts])
+    return float((vectors[1:] @ vectors[0]).max()) >= floor
+
+
+def chunk_grounds(chunk_text: str) -> list[str]:
+    """What a sentence citing a chunk may rest on: each unit of the chunk, and each two
+    neighbouring units together (the composer's support is at most two units)."""
+    units = [" ".join(u) for u in units_of(chunk_text)]
+    return units + [f"{a} {b}" for a, b in zip(units, units[1:], strict=False)]
+
+
 def similarity(scorer, a: str, b: str) -> float:
     """Cosine similarity of two texts as e5 passages."""
     vectors = scorer.passages([a, b])

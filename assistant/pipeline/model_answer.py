@@ -19,7 +19,7 @@ from ..config import Settings
 from ..models import Answer, Citation, Draft, Highlight, Query
 from ..sentences import split_sentences
 from .decide import DecisionModel, Signals
-from .grounding import Located, locate, locate_meaning, numbers_supported, similarity
+from .grounding import Located, grounded, locate, locate_meaning, similarity
 from .reading import Reader, Reading, Source
 from .sources import select
 
@@ -194,7 +194,6 @@ class ModelAnswerer:
         source = next(s for s in sources if s.n == located.n)
         chunk = next(e.chunk for e in draft.evidence if e.chunk.id == source.chunk_id)
         support = list(located.support)
-        grounds = " ".join(support)  # what the model's sentence is checked against
         chosen = next((p for p in draft.passages if p.chunk_id == source.chunk_id), None)
         if chosen is not None:
             # The model points into a passage the ranker chose: its support is the sentences
@@ -205,22 +204,23 @@ class ModelAnswerer:
             extra = [u for u in support if u not in text]
             support = [text, *extra[:1]] if len(marked) == 1 else [text]
         quoted = " ".join(support)
-        sentence = reading.sentence
-        kept_sentence = bool(
-            sentence
-            and numbers_supported(sentence, source.text)
-            and similarity(self.scorer, sentence, grounds) >= self.sentence_floor
-        )
+        # The model may write more than one sentence: each is checked on its own and shown
+        # only if the documents' words carry it, so no sentence goes out unchecked or uncited.
+        written = list(split_sentences(reading.sentence)) if reading.sentence else []
+        grounds = [*located.support, " ".join(located.support)]
+        kept: list[str] = []
+        for s in (w for w in written if w.strip()):
+            if not grounded(self.scorer, s, grounds, self.sentence_floor):
+                break  # what follows may lean on it ("They ..."): the checked start is kept
+            kept.append(_end(s))
         from rapidfuzz import fuzz
 
-        parts: list[str] = []
-        if kept_sentence:
-            parts.append(f"{_end(sentence)} [1]")
-            # the documents' words follow, unless they say the same thing in the same words
-            support = [u for u in support if fuzz.ratio(u.lower(), sentence.lower()) < 85]
+        parts = [f"{s} [1]" for s in kept]
         for unit in support:
-            # every sentence carries its citation, not only the last of a passage
-            parts += [f"{s} [1]" for s in split_sentences(unit) if s.strip()]
+            for s in split_sentences(unit):
+                # the documents' words follow, unless the model said the same in the same words
+                if s.strip() and all(fuzz.ratio(s.lower(), k.lower()) < 85 for k in kept):
+                    parts.append(f"{s} [1]")
         missing = f"Not in the documents: {gap}." if gap else None
         if missing:
             parts.append(missing)
@@ -241,7 +241,7 @@ class ModelAnswerer:
             highlights=[Highlight(n=1, text=first)],
             mode="model",
             missing=missing,
-            note=None if kept_sentence or not sentence else _checked_note(language_name),
+            note=None if kept or not written else _checked_note(language_name),
         )
 
 

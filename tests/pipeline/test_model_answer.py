@@ -66,6 +66,23 @@ def test_a_sentence_that_does_not_match_its_quote_is_replaced_by_the_documents_w
     assert "Maria Yazdanbakhsh" in answer.answer and answer.note
 
 
+def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
+    fake_index, make_assistant, fake_backend
+):
+    two = (
+        "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh. "
+        "She has led it since 1999 [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["coordin", two]]}))
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
+    assert "1999" not in answer.answer  # the second sentence states what no passage says
+    from assistant.verify import cited_sentences
+
+    assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
+
+
 def test_a_model_server_that_is_down_gives_a_quoted_answer_with_a_note(fake_index, make_assistant):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
