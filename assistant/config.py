@@ -317,6 +317,16 @@ class Settings(BaseSettings):
     # UI
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
+    # A question held in Gradio's own queue is invisible to the model's line: it would show no
+    # place and its wait would not count towards reading.max_wait_s. So the page takes in
+    # every question up to this many at once, and the line in front of the model does the rest.
+    ui_concurrency: int = Field(
+        32,
+        ge=1,
+        le=512,
+        description="Questions the web UI takes in at once (more wait in Gradio's queue, "
+        "unseen); set it above the number of people who ask at the same moment.",
+    )
 
     # Feedback
     feedback_enabled: bool = Field(

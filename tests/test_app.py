@@ -414,10 +414,11 @@ def test_queue_and_feedback_settings_reach_the_page(tmp_path, fake_index):
 
     from assistant.ui.layout import build
 
-    on = Settings(index_dir=fake_index, feedback_db=tmp_path / "on.sqlite3")
+    on = Settings(index_dir=fake_index, feedback_db=tmp_path / "on.sqlite3", ui_concurrency=48)
     demo = build(Service(on))
     ask = [f for f in demo.fns.values() if f.api_name == "ask"]
-    assert len(ask) == 1 and ask[0].concurrency_limit >= 10
+    # every question reaches the model's line, where its place is shown and its wait bounded
+    assert len(ask) == 1 and ask[0].concurrency_limit == 48
     (chat,) = [b for b in demo.blocks.values() if isinstance(b, gr.Chatbot)]
     assert chat.sanitize_html and chat.latex_delimiters == []
     (box,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "ea-question"]

@@ -15,7 +15,6 @@ from .handlers import Handlers
 from .service import Service
 from .theme import theme
 
-CONCURRENCY = 10  # questions answered at once; more wait in Gradio's queue
 # Conversations kept in memory, the oldest dropped first. Gradio keeps a copy of the page's
 # settings and every output's last value for each session it has seen; at 10,000 (its default)
 # a busy day grows the process by gigabytes before the first session is dropped.
@@ -110,7 +109,7 @@ def build(service: Service) -> gr.Blocks:
             inputs=[question, records],
             outputs=asked,
             api_name="ask",
-            concurrency_limit=CONCURRENCY,
+            concurrency_limit=settings.ui_concurrency,
             show_progress="hidden",
             trigger_mode="always_last",  # a question sent while one is answered waits its turn
         )
@@ -118,7 +117,7 @@ def build(service: Service) -> gr.Blocks:
             h.pick_example,
             inputs=[records],
             outputs=asked,
-            concurrency_limit=CONCURRENCY,
+            concurrency_limit=settings.ui_concurrency,
             show_progress="hidden",
             api_visibility="private",
         )
@@ -154,7 +153,7 @@ def main() -> None:
     service = Service(settings)
     service.start()
     demo = build(service)
-    demo.queue(default_concurrency_limit=CONCURRENCY)
+    demo.queue(default_concurrency_limit=settings.ui_concurrency)
     print(f"Exchange Assistant: http://{settings.host}:{settings.port}", file=sys.stderr)
     demo.launch(
         server_name=settings.host,
@@ -171,7 +170,7 @@ def main() -> None:
         show_error=False,
         quiet=True,
         state_session_capacity=SESSION_CAPACITY,
-        # Gradio runs up to 40 handlers in threads by default; ten answer at a time here, and
-        # every extra thread that touches the models holds memory.
-        max_threads=CONCURRENCY + 4,
+        # Gradio runs up to 40 handlers in threads by default; a few more than the questions
+        # taken in at once are enough, and every thread that touches the models holds memory.
+        max_threads=settings.ui_concurrency + 4,
     )
