@@ -30,13 +30,13 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(VENV)/llama.cpp/build.json: | $(STAMP)
-	$(BIN)/python -m assistant.backends.runtime build
-	$(BIN)/python -m assistant.backends.runtime model
+	$(BIN)/python -m assistant.backends build
+	$(BIN)/python -m assistant.backends model
 
 ingest: setup
 	$(BIN)/exchange-assistant ingest
 
-# The web UI on http://127.0.0.1:7860 (EXCHANGE_HOST / EXCHANGE_PORT).
+# The web UI on http://127.0.0.1:7860 (EXCHANGE_UI__HOST / EXCHANGE_UI__PORT).
 run: ingest
 	$(BIN)/python app.py
 
@@ -65,7 +65,7 @@ evals-ci: ingest
 evals-dev: ingest
 	$(BIN)/python -m evals --split dev --no-baselines
 
-# Fits the quote path (no model) on the dev split: assistant/calibration.json.
+# Fits the quote path (no model) on the dev split: assistant/pipeline/calibration.json.
 calibrate: ingest
 	$(BIN)/python -m evals calibrate
 

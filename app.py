@@ -1,5 +1,5 @@
 """Exchange Assistant in the browser: `python app.py` serves http://127.0.0.1:7860
-(EXCHANGE_HOST / EXCHANGE_PORT). The page is in assistant/ui/."""
+(EXCHANGE_UI__HOST / EXCHANGE_UI__PORT). The page is in assistant/ui/."""
 
 import os
 

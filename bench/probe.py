@@ -31,8 +31,8 @@ def main() -> None:
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
 
-    from assistant.chat import Assistant
     from assistant.config import Settings
+    from assistant.pipeline.assistant import Assistant
 
     from .procs import peak_rss_mb, rss_mb
 
@@ -51,7 +51,10 @@ def main() -> None:
         fn()
         return (time.perf_counter() - t) * 1000
 
-    floor = [timed(lambda q=q: store.query(lc.embed_query(q), settings.dense_k)) for q in questions]
+    floor = [
+        timed(lambda q=q: store.query(lc.embed_query(q), settings.retrieval.dense_k))
+        for q in questions
+    ]
     floor_embed = [timed(lambda q=q: lc.embed_query(q)) for q in questions]
     cold = [timed(lambda q=q: assistant.ask(q)) for q in questions]
     embedder._cached_query.cache_clear()  # each question is embedded anew in the warm pass

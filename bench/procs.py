@@ -61,9 +61,9 @@ class UI:
         environ = clean_env(
             EXCHANGE_INDEX_DIR=str(index),
             EXCHANGE_CORPUS_DIR=str(corpus),
-            EXCHANGE_HOST="127.0.0.1",
-            EXCHANGE_PORT=str(self.port),
-            EXCHANGE_FEEDBACK_DB=str(work / "feedback.sqlite3"),
+            EXCHANGE_UI__HOST="127.0.0.1",
+            EXCHANGE_UI__PORT=str(self.port),
+            EXCHANGE_UI__FEEDBACK_DB=str(work / "feedback.sqlite3"),
             **env,
         )
         self.started = time.perf_counter()

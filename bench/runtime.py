@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-builds", action="store_true", help="skip the two comparison builds")
     args = p.parse_args(argv)
     from assistant.backends import runtime
+    from assistant.backends.catalog import local_model_path
     from assistant.config import Settings
-    from assistant.local_models import local_model_path
 
     model = local_model_path(Settings(llm="local"))
     ours = runtime.find_server()

@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.calibration import DEFAULT_FILE
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.pipeline.calibration import DEFAULT_FILE
 
 from . import calibrate, runner
 from .suites import DEFAULT_SUITES, load_suites

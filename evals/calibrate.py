@@ -30,14 +30,14 @@ import sys
 from itertools import product
 from pathlib import Path
 
-from assistant.abstain import CROSS_LANGUAGE_FEATURES, choose_threshold, fit
-from assistant.answer import pick_reading
-from assistant.calibration import DEFAULT_FILE, Calibration
-from assistant.chat import Assistant
 from assistant.config import Settings
 from assistant.errors import QuestionError
-from assistant.logistic import fit_logistic
-from assistant.models import Draft, Request
+from assistant.pipeline.abstain import CROSS_LANGUAGE_FEATURES, choose_threshold, fit
+from assistant.pipeline.assistant import Assistant
+from assistant.pipeline.calibration import DEFAULT_FILE, Calibration
+from assistant.pipeline.logistic import fit_logistic
+from assistant.pipeline.quotes import pick_reading
+from assistant.types import Draft, Request
 
 from .dataset import Case
 from .metrics import fact_stated

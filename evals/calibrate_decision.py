@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.backends import kind, local_key
-from assistant.calibration import Calibration
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.pipeline.calibration import Calibration
 from assistant.pipeline.decide import FEATURES, DecisionModel
 
 from .suites import split_of

@@ -5,9 +5,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from assistant.models import Chunk
-from assistant.sentences import split_sentences
-from assistant.verify import cited_sentences, normalise, strip_markers
+from assistant.pipeline.verify import cited_sentences, normalise, strip_markers
+from assistant.text.sentences import split_sentences
+from assistant.types import Chunk
 
 from .dataset import Case, GoldSource
 

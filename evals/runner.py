@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.chat import Assistant
 from assistant.config import Settings
+from assistant.pipeline.assistant import Assistant
 
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
 from .suites import DEFAULT_SUITES, SPLITS, Suite, ensure_index, load_suites, split_of

@@ -71,6 +71,6 @@ def _rooted(path: str) -> Path:
 
 def ensure_index(settings: Settings, embedder=None) -> None:
     """Build or update the suite's index (incremental: an unchanged corpus costs milliseconds)."""
-    from assistant.ingest import ingest
+    from assistant.ingest.build import ingest
 
     ingest(settings, embedder=embedder)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from assistant.chat import Assistant
 from assistant.errors import QuestionError
-from assistant.models import Chunk
+from assistant.pipeline.assistant import Assistant
+from assistant.types import Chunk
 
 from .dataset import Case
 from .metrics import Cited, Retrieved, SystemResult
@@ -84,7 +84,7 @@ class TopChunkBaseline:
         if not hits:
             return SystemResult("", True, [], [], latency)
         source, text = hits[0]
-        from assistant.sentences import split_sentences
+        from assistant.text.sentences import split_sentences
 
         return SystemResult(
             answer=" ".join(f"{s} [1]" for s in split_sentences(text)),
@@ -104,11 +104,11 @@ def dense_langchain_defaults(corpus_dir: Path, embedder) -> TopChunkBaseline:
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.ingest import _corpus_files
-    from assistant.loaders import load_file
+    from assistant.ingest.files import corpus_files
+    from assistant.ingest.loaders import load_file
 
     docs = []
-    for path in _corpus_files(corpus_dir):
+    for path in corpus_files(corpus_dir):
         try:
             docs += load_file(path, corpus_dir)
         except Exception:  # noqa: S112 - the baseline indexes what it can read, like ours
@@ -135,7 +135,7 @@ def dense_langchain_defaults(corpus_dir: Path, embedder) -> TopChunkBaseline:
 
 def bm25_only(chunks: list[Chunk], k: int = 4) -> TopChunkBaseline:
     """BM25 over the same chunks as ours, no dense retrieval."""
-    from assistant.lexical import Bm25Index
+    from assistant.index.lexical import Bm25Index
 
     index = Bm25Index.build([c.id for c in chunks], [c.embedding_text() for c in chunks])
     by_id = {c.id: c for c in chunks}

@@ -27,7 +27,7 @@ PROJECT = Path(__file__).parent.parent
 @pytest.fixture(scope="session")
 def embedder():
     from assistant.config import Settings
-    from assistant.embeddings import Embedder
+    from assistant.index.embeddings import Embedder
 
     e = Embedder(Settings())
     e.warm_up()
@@ -74,7 +74,7 @@ def settings(tmp_path, corpus):
 
 def _indexed(tmp_path_factory, embedder, corpus: Path, name: str) -> Path:
     from assistant.config import Settings
-    from assistant.ingest import ingest
+    from assistant.ingest.build import ingest
 
     index = tmp_path_factory.mktemp(name)
     ingest(Settings(corpus_dir=corpus, index_dir=index), embedder=embedder)
@@ -82,8 +82,8 @@ def _indexed(tmp_path_factory, embedder, corpus: Path, name: str) -> Path:
 
 
 def _assistant(corpus: Path, index: Path, embedder):
-    from assistant.chat import Assistant
     from assistant.config import Settings
+    from assistant.pipeline.assistant import Assistant
 
     return Assistant(Settings(corpus_dir=corpus, index_dir=index), embedder)
 
@@ -161,7 +161,7 @@ def fake_scorer():
 
 @pytest.fixture(scope="session")
 def calibration_file(tmp_path_factory) -> Path:
-    from assistant.calibration import Calibration
+    from assistant.pipeline.calibration import Calibration
 
     path = tmp_path_factory.mktemp("calibration") / "calibration.json"
     return Calibration.model_validate(FAKE_CALIBRATION).save(path)
@@ -182,7 +182,7 @@ def fake_settings(calibration_file):
 @pytest.fixture(scope="session")
 def fake_index(tmp_path_factory, fake_embedder, fake_scorer, fake_settings) -> Path:
     """The fixture corpus indexed with the fakes (read-only: build your own to change)."""
-    from assistant.ingest import ingest
+    from assistant.ingest.build import ingest
 
     index = tmp_path_factory.mktemp("fake-index")
     settings = fake_settings(corpus_dir=FIXTURES / "corpus", index_dir=index)
@@ -193,7 +193,7 @@ def fake_index(tmp_path_factory, fake_embedder, fake_scorer, fake_settings) -> P
 @pytest.fixture(scope="session")
 def make_assistant(fake_embedder, fake_scorer, fake_settings):
     """An Assistant on the fakes: `make_assistant(index_dir, corpus_dir=..., **settings)`."""
-    from assistant.chat import Assistant
+    from assistant.pipeline.assistant import Assistant
 
     def make(
         index_dir: Path,

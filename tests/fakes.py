@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.lexical import tokenize
+from assistant.index.lexical import tokenize
 
 DIMS = 256
 
@@ -54,7 +54,7 @@ class _LangChainView(Embeddings):
 
 
 class FakeEmbedder:
-    """Stands in for assistant.embeddings.Embedder: the same methods, hashed bags of words."""
+    """Stands in for assistant.index.embeddings.Embedder: the same methods, hashed bags of words."""
 
     def __init__(self, dims: int = DIMS) -> None:
         self.dims = dims
@@ -78,7 +78,7 @@ class FakeEmbedder:
 
 
 class FakeScorer:
-    """Stands in for assistant.passage_scorer.PassageScorer: cosine of hashed bags of words."""
+    """Stands in for index.passage_scorer.PassageScorer: cosine of hashed bags of words."""
 
     def __init__(self, dims: int = DIMS) -> None:
         self.dims = dims
@@ -152,7 +152,7 @@ class FakeJudge:
 
     @staticmethod
     def _share(text: str, source: str) -> float:
-        from assistant.lexical import content_words
+        from assistant.index.lexical import content_words
 
         words = set(content_words(text))
         if not words:

@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES
 
 from assistant.errors import AssistantError
-from assistant.models import Chunk
+from assistant.types import Chunk
 from evals.dataset import Case, GoldSource, load_cases
 from evals.metrics import (
     Cited,

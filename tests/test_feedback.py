@@ -152,7 +152,7 @@ def test_cli_export(store, tmp_path, capsys):
 
 def test_cli_export_reads_the_setting(store, monkeypatch, capsys):
     store.add(question="q", answer="a", rating="down")
-    monkeypatch.setenv("EXCHANGE_FEEDBACK_DB", str(store.path))
+    monkeypatch.setenv("EXCHANGE_UI__FEEDBACK_DB", str(store.path))
     assert main(["feedback", "export"]) == 0
     assert len(yaml.safe_load(capsys.readouterr().out)) == 1
 

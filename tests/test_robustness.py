@@ -22,13 +22,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from pdfmaker import write_pdf
 
-from assistant import generations
-from assistant import ingest as ingest_module
-from assistant.chat import Assistant, clean_question
 from assistant.config import Settings
 from assistant.errors import AssistantError, QuestionError
-from assistant.ingest import ingest
-from assistant.models import Answer
+from assistant.index import generations
+from assistant.ingest import build as ingest_module
+from assistant.ingest.build import ingest
+from assistant.pipeline.assistant import Assistant, clean_question
+from assistant.types import Answer
 
 # -- ask on arbitrary text --------------------------------------------------------------------
 
@@ -177,14 +177,16 @@ def test_a_file_deleted_during_ingest_is_skipped(settings, corpus, serving, monk
     victim.write_text("# Garden\n\n## Plants\n\nThe garden has roses.\n")
     (corpus / "pond.md").write_text("# Pond\n\n## Fish\n\nThe pond of the campus has carp.\n")
     if when == "after listing":
-        real = ingest_module._corpus_files
+        from assistant.ingest import files as files_module
+
+        real = files_module.corpus_files
 
         def listing_then_delete(folder, **options):
             files = real(folder, **options)
             victim.unlink()
             return files
 
-        monkeypatch.setattr(ingest_module, "_corpus_files", listing_then_delete)
+        monkeypatch.setattr(files_module, "corpus_files", listing_then_delete)
     else:
         real = ingest_module._sha256
 
@@ -235,11 +237,12 @@ def test_an_ingest_killed_half_way_leaves_the_index_serving_and_the_next_complet
         **os.environ,
         "EXCHANGE_CORPUS_DIR": str(corpus),
         "EXCHANGE_INDEX_DIR": str(settings.index_dir),
-        "EXCHANGE_EMBED_BATCH_SIZE": "4",  # upserts of 32 chunks: the kill lands between them
+        # upserts of 32 chunks: the kill lands between them
+        "EXCHANGE_INDEX__EMBED_BATCH_SIZE": "4",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
-    env.pop("EXCHANGE_CHROMA_URL", None)
+    env.pop("EXCHANGE_INDEX__CHROMA_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest", "--quiet"],
         env=env,

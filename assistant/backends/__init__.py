@@ -4,8 +4,8 @@
 
     local              Qwen2.5-Coder-1.5B-Instruct in a llama.cpp server that this process
                        starts and supervises (server.py); local:qwen2.5-0.5b names the smaller one
-    openai:MODEL       any OpenAI-compatible server at EXCHANGE_LLM_BASE_URL (vLLM, a llama.cpp
-                       server elsewhere, a hosted API; EXCHANGE_LLM_API_KEY)
+    openai:MODEL       any OpenAI-compatible server at EXCHANGE_MODEL__BASE_URL (vLLM, a llama.cpp
+                       server elsewhere, a hosted API; EXCHANGE_MODEL__API_KEY)
     ollama:MODEL       an Ollama server's OpenAI-compatible API (default http://127.0.0.1:11434/v1)
     none               no model: the passages are quoted as the documents word them
 
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..config import Settings
-from ..errors import AssistantError
-from .client import ChatClient, ModelUnavailable
-from .gate import Gate
-from .server import LocalServer
+from assistant.backends.client import ChatClient, ModelUnavailable
+from assistant.backends.gate import Gate
+from assistant.backends.server import LocalServer
+from assistant.config import Settings
+from assistant.errors import AssistantError
 
 __all__ = ["ChatClient", "ModelBackend", "ModelStatus", "ModelUnavailable", "make_backend", "kind"]
 
@@ -86,7 +86,7 @@ def local_key(settings: Settings) -> str | None:
     """The local model EXCHANGE_LLM names ('local' alone: the default), or None."""
     if kind(settings) != "local":
         return None
-    from ..local_models import DEFAULT
+    from assistant.backends.catalog import DEFAULT
 
     _, _, name = settings.llm.partition(":")
     return name.strip().lower() or DEFAULT
@@ -103,22 +103,22 @@ def make_backend(settings: Settings) -> ModelBackend | None:
         return _local(settings)
     name = settings.llm.split(":", 1)[1].strip()
     if k == "openai":
-        if not settings.llm_base_url:
-            raise AssistantError("EXCHANGE_LLM=openai:MODEL needs EXCHANGE_LLM_BASE_URL.")
-        base = settings.llm_base_url
+        if not settings.model.base_url:
+            raise AssistantError("EXCHANGE_LLM=openai:MODEL needs EXCHANGE_MODEL__BASE_URL.")
+        base = settings.model.base_url
     else:  # ollama
-        base = (settings.llm_base_url or "http://127.0.0.1:11434").rstrip("/")
+        base = (settings.model.base_url or "http://127.0.0.1:11434").rstrip("/")
         base = base if base.endswith("/v1") else base + "/v1"
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    key = settings.model.api_key.get_secret_value() if settings.model.api_key else None
     client = ChatClient(
-        base, name, api_key=key, timeout=settings.llm_timeout, max_tokens=r.max_tokens
+        base, name, api_key=key, timeout=settings.model.timeout_s, max_tokens=r.max_tokens
     )
     return ModelBackend(client, f"{name} at {base}", slots=r.remote_slots)
 
 
 def _local(settings: Settings) -> ModelBackend:
-    from ..local_models import model_for
-    from . import runtime
+    from assistant.backends import runtime
+    from assistant.backends.catalog import model_for
 
     key = local_key(settings)
     model = model_for(key)
@@ -135,7 +135,7 @@ def _local(settings: Settings) -> ModelBackend:
         return found
 
     def gguf() -> Path:
-        from ..local_models import local_model_path
+        from assistant.backends.catalog import local_model_path
 
         path = local_model_path(settings, key)
         if not path.is_file():
@@ -146,8 +146,8 @@ def _local(settings: Settings) -> ModelBackend:
         binary,
         gguf,
         alias=model.key,
-        threads=settings.llm_threads,
-        context=settings.llm_context,
+        threads=settings.model.threads,
+        context=settings.model.context,
         host=s.host,
         port=s.port,
         start_timeout_s=s.start_timeout_s,
@@ -159,7 +159,7 @@ def _local(settings: Settings) -> ModelBackend:
     client = ChatClient(
         server.base_url,
         model.key,
-        timeout=settings.llm_timeout,
+        timeout=settings.model.timeout_s,
         max_tokens=settings.reading.max_tokens,
         on_failure=server.report_failure,
     )

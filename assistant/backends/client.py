@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel
 
-from ..errors import AssistantError
+from assistant.errors import AssistantError
 
 
 class ModelUnavailable(AssistantError):

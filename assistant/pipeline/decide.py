@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..logistic import LogisticModel
+from assistant.pipeline.logistic import LogisticModel
 
 Outcome = Literal["answered", "partial", "not_covered", "off_topic"]
 

@@ -14,9 +14,9 @@ import re
 
 from pydantic import BaseModel
 
-from ..passages import units_of
-from ..verify import is_instruction
-from .reading import Source
+from assistant.pipeline.passages import units_of
+from assistant.pipeline.reading import Source
+from assistant.pipeline.verify import is_instruction
 
 _DIGITS = re.compile(r"\d+")
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
-from ..backends import ModelBackend, ModelUnavailable
-from ..config import Settings
-from ..models import Answer, Citation, Draft, Highlight, Query
-from ..sentences import split_sentences
-from .decide import DecisionModel, Signals
-from .grounding import Located, grounded, locate, locate_meaning, similarity
-from .reading import Reader, Reading, Source
-from .sources import select
+from assistant.backends import ModelBackend, ModelUnavailable
+from assistant.config import Settings
+from assistant.pipeline.decide import DecisionModel, Signals
+from assistant.pipeline.grounding import Located, grounded, locate, locate_meaning, similarity
+from assistant.pipeline.reading import Reader, Reading, Source
+from assistant.pipeline.sources import select
+from assistant.text.sentences import split_sentences
+from assistant.types import Answer, Citation, Draft, Highlight, Query
 
 # The model's sentence is shown when it is this close (e5) to the words it quoted; below, the
 # quoted sentence itself opens the answer. Overridden by calibration when fitted.
@@ -85,14 +85,16 @@ class ModelAnswerer:
             return
         ticket = self.backend.gate.enter()
         try:
-            # the wait counts from the question's arrival, so the setting bounds what a
-            # person waits before the answer starts, not only the time spent in the line
-            while not ticket.wait(0.25):
-                ahead = ticket.ahead()
-                yield pending.model_copy(update={"status": "waiting", "ahead": ahead})
-                if time.perf_counter() - q.started > r.max_wait_s:
+            # The wait counts from the question's arrival, so the setting bounds what a person
+            # waits before the answer starts; and a question whose turn cannot come within it,
+            # by the turns measured so far, gets its quotes now rather than at the end of it.
+            while not ticket.wait(0):
+                waited = time.perf_counter() - q.started
+                if waited + ticket.expected_wait() > r.max_wait_s:
                     yield quotes(Fallback.BUSY)
                     return
+                yield pending.model_copy(update={"status": "waiting", "ahead": ticket.ahead()})
+                ticket.wait(0.25)
             yield pending.model_copy(update={"timings_ms": dict(timings)})
             earlier = [t.question for t in q.turns[-1:]]
             question = q.asked or q.question
@@ -225,15 +227,7 @@ class ModelAnswerer:
         missing = f"Not in the documents: {gap}." if gap else None
         if missing:
             parts.append(missing)
-        citation = Citation(
-            n=1,
-            title=chunk.title,
-            source=chunk.source,
-            section=chunk.location,
-            url=chunk.url,
-            quote=quoted,
-            chunk_id=chunk.id,
-        )
+        citation = Citation.of(chunk, 1, quoted)
         first = parts[0].removesuffix(" [1]")
         return Answer(
             answer=" ".join(parts),
@@ -255,21 +249,7 @@ def _checked_note(language_name: str) -> str | None:
 
 def _citations(sources: list[Source], draft: Draft) -> list[Citation]:
     chunks = {e.chunk.id: e.chunk for e in draft.evidence}
-    out = []
-    for s in sources:
-        c = chunks[s.chunk_id]
-        out.append(
-            Citation(
-                n=s.n,
-                title=c.title,
-                source=c.source,
-                section=c.location,
-                url=c.url,
-                quote="",
-                chunk_id=c.id,
-            )
-        )
-    return out
+    return [Citation.of(chunks[s.chunk_id], s.n) for s in sources]
 
 
 def _end(sentence: str) -> str:

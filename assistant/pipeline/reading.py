@@ -23,8 +23,8 @@ from importlib import resources
 from langchain_core.prompts import PromptTemplate
 from pydantic import BaseModel, Field
 
-from ..backends.client import yes_share
-from ..verify import is_instruction
+from assistant.backends.client import yes_share
+from assistant.pipeline.verify import is_instruction
 
 _QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
 _ANSWER = re.compile(r"^\W*answer\s*:\s*(.+)$", re.I | re.M)
@@ -98,7 +98,7 @@ class Prompts:
 
 def as_data(text: str) -> str:
     """A passage as the model sees it: sentences that read as orders are taken out."""
-    from ..sentences import split_sentences
+    from assistant.text.sentences import split_sentences
 
     sentences = list(split_sentences(text))
     if not any(is_instruction(s) for s in sentences):

@@ -8,8 +8,8 @@ on two cores; see bench/RESULTS.md).
 
 from __future__ import annotations
 
-from ..models import Draft
-from .reading import Source, as_data
+from assistant.pipeline.reading import Source, as_data
+from assistant.types import Draft
 
 
 def words(text: str) -> int:

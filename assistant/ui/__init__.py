@@ -1,4 +1,4 @@
-"""The web page over `assistant.chat.Assistant` (gradio is imported only in this package).
+"""The web page over the pipeline's `Assistant` (gradio is imported only in this package).
 
 - service.py   the Assistant of the process, loaded in the background; the index as sections
 - render.py    HTML of every part of the page (escaped), no gradio
@@ -11,6 +11,6 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from .layout import main as serve
+    from assistant.ui.layout import main as serve
 
     serve()

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from ..chat import clean_question
-from ..errors import AssistantError, QuestionError
-from ..models import Answer, Turn
-from . import render
-from .service import Library, Service
+from assistant.errors import AssistantError, QuestionError
+from assistant.pipeline.assistant import clean_question
+from assistant.types import Answer, Turn
+from assistant.ui import render
+from assistant.ui.service import Library, Service
 
 log = logging.getLogger("exchange_assistant.ui")
 

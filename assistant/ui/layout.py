@@ -9,11 +9,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..config import Settings
-from . import memory, render
-from .handlers import Handlers
-from .service import Service
-from .theme import theme
+from assistant.config import Settings
+from assistant.ui import memory, render
+from assistant.ui.handlers import Handlers
+from assistant.ui.service import Service
+from assistant.ui.theme import theme
 
 # Conversations kept in memory, the oldest dropped first. Gradio keeps a copy of the page's
 # settings and every output's last value for each session it has seen; at 10,000 (its default)
@@ -109,7 +109,7 @@ def build(service: Service) -> gr.Blocks:
             inputs=[question, records],
             outputs=asked,
             api_name="ask",
-            concurrency_limit=settings.ui_concurrency,
+            concurrency_limit=settings.ui.concurrency,
             show_progress="hidden",
             trigger_mode="always_last",  # a question sent while one is answered waits its turn
         )
@@ -117,7 +117,7 @@ def build(service: Service) -> gr.Blocks:
             h.pick_example,
             inputs=[records],
             outputs=asked,
-            concurrency_limit=settings.ui_concurrency,
+            concurrency_limit=settings.ui.concurrency,
             show_progress="hidden",
             api_visibility="private",
         )
@@ -145,7 +145,7 @@ def page_js(settings: Settings) -> str:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from ..errors import brief_request_errors
+    from assistant.errors import brief_request_errors
 
     brief_request_errors()  # a malformed API request is one line in the log, not a traceback
     memory.steady()
@@ -153,11 +153,11 @@ def main() -> None:
     service = Service(settings)
     service.start()
     demo = build(service)
-    demo.queue(default_concurrency_limit=settings.ui_concurrency)
-    print(f"Exchange Assistant: http://{settings.host}:{settings.port}", file=sys.stderr)
+    demo.queue(default_concurrency_limit=settings.ui.concurrency)
+    print(f"Exchange Assistant: http://{settings.ui.host}:{settings.ui.port}", file=sys.stderr)
     demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
+        server_name=settings.ui.host,
+        server_port=settings.ui.port,
         theme=theme(),
         css_paths=[HERE / "style.css"],
         js=page_js(settings),
@@ -172,5 +172,5 @@ def main() -> None:
         state_session_capacity=SESSION_CAPACITY,
         # Gradio runs up to 40 handlers in threads by default; a few more than the questions
         # taken in at once are enough, and every thread that touches the models holds memory.
-        max_threads=settings.ui_concurrency + 4,
+        max_threads=settings.ui.concurrency + 4,
     )

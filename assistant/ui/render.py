@@ -11,7 +11,7 @@ import html
 import re
 from urllib.parse import urlparse
 
-from ..models import Answer
+from assistant.types import Answer
 
 TITLE = "Exchange Assistant"
 MARKER = re.compile(r"\s*\[(\d+)\]")

@@ -15,11 +15,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import generations
-from ..chat import Assistant
-from ..config import Settings
-from ..errors import AssistantError, IndexMissingError
-from ..models import Answer, Chunk, Citation
+from assistant.config import Settings
+from assistant.errors import AssistantError, IndexMissingError
+from assistant.index import generations
+from assistant.pipeline.assistant import Assistant
+from assistant.types import Answer, Chunk, Citation
 
 log = logging.getLogger("exchange_assistant.ui")
 
@@ -155,12 +155,14 @@ class Service:
     """The Assistant, loaded in a background thread, the feedback store and the library."""
 
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
-        from ..feedback import FeedbackStore
+        from assistant.feedback import FeedbackStore
 
         self.settings = settings
         # The page never waits for the model: it answers from quotes while the model loads.
         self.assistant = assistant or Assistant(settings, wait_for_model=False)
-        self.feedback = FeedbackStore(settings.feedback_db) if settings.feedback_enabled else None
+        self.feedback = (
+            FeedbackStore(settings.ui.feedback_db) if settings.ui.feedback_enabled else None
+        )
         self.ready = threading.Event()
         self.error: str | None = None
         self._glance: tuple[object, list[tuple[str, Answer]]] | None = None
@@ -176,7 +178,7 @@ class Service:
             try:
                 self.assistant.warm_up()
             except IndexMissingError:
-                from ..ingest import ingest
+                from assistant.ingest.build import ingest
 
                 print(
                     f"No index in {self.settings.index_dir}; building it from "

@@ -13,8 +13,7 @@ def test_the_backend_points_at_a_remote_server_through_the_same_client():
     backend = make_backend(
         Settings(
             llm="openai:my-model",
-            llm_base_url="http://127.0.0.1:9/v1",
-            llm_api_key=SecretStr("sk-secret"),
+            model={"base_url": "http://127.0.0.1:9/v1", "api_key": SecretStr("sk-secret")},
         )
     )
     assert backend.server is None and backend.client.model == "my-model"
@@ -29,7 +28,7 @@ def test_none_means_no_model_and_extractive_is_the_same():
 
 
 def test_an_openai_backend_without_a_server_address_is_one_sentence():
-    with pytest.raises(AssistantError, match="EXCHANGE_LLM_BASE_URL"):
+    with pytest.raises(AssistantError, match="EXCHANGE_MODEL__BASE_URL"):
         make_backend(Settings(llm="openai:gpt"))
 
 

@@ -49,3 +49,21 @@ def test_several_slots_serve_several_at_once():
     gate = Gate(slots=2)
     a, b, c = gate.enter(), gate.enter(), gate.enter()
     assert a.wait(0) and b.wait(0) and not c.wait(0)
+
+
+def test_the_wait_is_foreseen_from_how_long_turns_last():
+    gate = Gate()
+    first = gate.enter()
+    assert first.wait(0)
+    waiter = gate.enter()
+    assert waiter.expected_wait() == 0.0  # nothing measured yet: nothing to go on
+    time.sleep(0.2)
+    first.release()
+    assert waiter.wait(0)
+    third = gate.enter()
+    fourth = gate.enter()
+    # one turn under way (a moment old) and one before it: about one and two turns
+    assert 0.1 < third.expected_wait() <= 0.2 + 1e-3
+    assert 0.3 < fourth.expected_wait() <= 0.4 + 1e-3
+    for t in (waiter, third, fourth):
+        t.release()

@@ -2,12 +2,7 @@
 
 from fakes import FakeScorer
 
-from assistant.pipeline.grounding import (
-    locate,
-    locate_meaning,
-    numbers_supported,
-    support_units,
-)
+from assistant.pipeline.grounding import locate, locate_meaning, numbers_supported, support_units
 from assistant.pipeline.reading import Source
 
 SOURCES = [

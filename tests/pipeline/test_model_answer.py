@@ -9,7 +9,7 @@ import pytest
 
 from assistant.backends import ModelBackend
 from assistant.backends.client import ChatClient
-from assistant.models import Request
+from assistant.types import Request
 
 COORDINATOR = (
     "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
@@ -33,7 +33,7 @@ def test_the_sources_come_first_then_one_direct_sentence_and_its_support(
     assert final.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
     assert [c.n for c in final.citations] == [1]
     # every sentence, the support's included, carries its citation
-    from assistant.verify import cited_sentences
+    from assistant.pipeline.verify import cited_sentences
 
     assert all(numbers for _, numbers in cited_sentences(final.answer)), final.answer
     assert "Maria Yazdanbakhsh" in final.citations[0].quote
@@ -78,7 +78,7 @@ def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
     assert "1999" not in answer.answer  # the second sentence states what no passage says
-    from assistant.verify import cited_sentences
+    from assistant.pipeline.verify import cited_sentences
 
     assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
 
@@ -116,7 +116,7 @@ def test_an_instruction_planted_in_a_document_is_never_shown_to_the_model(
 ):
     from conftest import FIXTURES
 
-    from assistant.ingest import ingest
+    from assistant.ingest.build import ingest
 
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURES / "corpus", corpus)
@@ -158,3 +158,26 @@ def test_the_language_is_read_per_question(fake_index, make_assistant, earlier):
     assistant = make_assistant(fake_index)
     answer = assistant.ask("Who is the project coordinator at LUMC in Leiden?", [earlier])
     assert answer.language is None
+
+
+def test_a_question_whose_turn_cannot_come_in_time_gets_quotes_at_once(
+    fake_index, make_assistant, fake_backend
+):
+    import time
+
+    backend = fake_backend({"rules": [["coordin", COORDINATOR]]})
+    assistant = make_assistant(fake_index, backend=backend, reading={"max_wait_s": 1.0})
+    measured = backend.gate.enter()
+    assert measured.wait(0)
+    time.sleep(2.0)  # turns at this model take about two seconds
+    measured.release()
+    holder = backend.gate.enter()
+    assert holder.wait(0)
+    try:
+        started = time.monotonic()
+        parts = _stream(assistant, "Who coordinates the exchange at LUMC?")
+        took = time.monotonic() - started
+    finally:
+        holder.release()
+    assert parts[-1].mode == "quotes" and "waiting for the model" in parts[-1].note
+    assert took < 1.0  # not the whole longest wait
