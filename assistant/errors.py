@@ -39,6 +39,8 @@ def settings_error(exc) -> SettingsError:
         return SettingsError(f"The settings are not valid: {msg}.")
     name = "EXCHANGE_" + "__".join(p.upper() for p in loc)
     value = first.get("input")
+    if isinstance(value, dict):  # a rule between the fields of one group
+        return SettingsError(f"The settings {name}__* are not valid: {msg}.")
     got = f" (it is {value!r})" if value is not None and not isinstance(value, dict) else ""
     return SettingsError(f"The setting {name} is not valid: {msg}{got}.")
 

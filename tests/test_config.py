@@ -16,17 +16,17 @@ from assistant.config import Settings
 @pytest.mark.parametrize(
     "variable, value, why",
     [
-        ("ABSTAIN_THRESHOLD", "nan", "Input should be a finite number"),
-        ("ABSTAIN_THRESHOLD", "inf", "Input should be a finite number"),
-        ("TOP_K", "0", "Input should be greater than or equal to 1"),
-        ("TOP_K", "-3", "Input should be greater than or equal to 1"),
+        ("ANSWER__ABSTAIN_THRESHOLD", "nan", "Input should be a finite number"),
+        ("ANSWER__ABSTAIN_THRESHOLD", "inf", "Input should be a finite number"),
+        ("RETRIEVAL__TOP_K", "0", "Input should be greater than or equal to 1"),
+        ("RETRIEVAL__TOP_K", "-3", "Input should be greater than or equal to 1"),
         ("MAX_QUESTION_CHARS", "-5", "Input should be greater than or equal to 1"),
-        ("MAX_FILE_MB", "-1", "Input should be greater than 0"),
-        ("DENSE_K", "0", "Input should be greater than or equal to 1"),
-        ("CHROMA_TIMEOUT_S", "0", "Input should be greater than 0"),
+        ("INDEX__MAX_FILE_MB", "-1", "Input should be greater than 0"),
+        ("RETRIEVAL__DENSE_K", "0", "Input should be greater than or equal to 1"),
+        ("INDEX__CHROMA_TIMEOUT_S", "0", "Input should be greater than 0"),
         ("READING__MAX_WAIT_S", "-1", "Input should be greater than or equal to 0"),
         ("SERVER__PORT", "0", "Input should be greater than or equal to 1"),
-        ("PORT", "70000", "Input should be less than or equal to 65535"),
+        ("UI__PORT", "70000", "Input should be less than or equal to 65535"),
         ("ANSWER__MAX_PASSAGES", "0", "Input should be greater than or equal to 1"),
     ],
 )
@@ -51,7 +51,8 @@ def test_settings_that_contradict_each_other_are_refused(monkeypatch, capsys, tm
     monkeypatch.setenv("EXCHANGE_INDEX__CHUNK_OVERLAP", "900")
     assert main(["ask", "--index", str(tmp_path), "hi"]) == 1
     assert capsys.readouterr().err == (
-        "error: The settings are not valid: chunk_overlap must be smaller than chunk_size.\n"
+        "error: The settings EXCHANGE_INDEX__* are not valid: chunk_overlap must be smaller "
+        "than chunk_size.\n"
     )
     monkeypatch.delenv("EXCHANGE_INDEX__CHUNK_OVERLAP")
     monkeypatch.setenv("EXCHANGE_RETRIEVAL__DENSE_WEIGHT", "0")

@@ -100,7 +100,7 @@ def test_killing_the_model_mid_answer_gives_a_quoted_answer_then_the_model_again
 def test_a_truncated_model_file_fails_at_start_and_the_quotes_answer(
     fixture_index, embedder, tmp_path
 ):
-    whole = Path(Settings(llm="local").model_cache) / MODELS["qwen2.5-1.5b"].file_name
+    whole = Path(Settings(llm="local").model.cache) / MODELS["qwen2.5-1.5b"].file_name
     if not whole.is_file():
         pytest.skip("the model file is assembled by the first test of this module")
     cut = tmp_path / "cut.gguf"

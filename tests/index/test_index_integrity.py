@@ -240,9 +240,9 @@ def test_an_index_built_with_another_model_is_a_mismatch(settings, built, capsys
 READER = textwrap.dedent(
     """
     import json, os, sys
-    from assistant.chat import Assistant
+    from assistant.pipeline.assistant import Assistant
     from assistant.config import Settings
-    from assistant.embeddings import Embedder
+    from assistant.index.embeddings import Embedder
 
     warm, shared, uid = sys.argv[1], sys.argv[2], int(sys.argv[3])
     embedder = Embedder(Settings())
@@ -355,7 +355,9 @@ def test_a_symlink_to_a_file_outside_the_corpus_is_skipped_with_the_reason(
     (corpus / "alias.md").symlink_to(corpus / "exchange.md")
     (corpus / "garden.md").write_text("# Garden\n\n## Plants\n\nThe campus garden has roses.\n")
     (corpus / "garden-link.md").symlink_to("garden.md")
-    follow = settings.model_copy(update={"follow_symlinks": True})
+    follow = settings.model_copy(
+        update={"index": settings.index.model_copy(update={"follow_symlinks": True})}
+    )
     report = ingest(follow, embedder=embedder)
     reasons = {s.source: s.reason for s in report.skipped}
     assert reasons["passwd-link.md"] == "symbolic link to outside the corpus folder"

@@ -121,7 +121,9 @@ def test_incremental_ingest_copies_vectors_server_side_and_drops_old_collections
 
 def test_an_index_built_embedded_is_rebuilt_on_the_server(server, settings, embedder):
     ingest(settings, embedder=embedder)
-    on_server = settings.model_copy(update={"chroma_url": server.url})
+    on_server = settings.model_copy(
+        update={"index": settings.index.model_copy(update={"chroma_url": server.url})}
+    )
     with pytest.raises(IndexDamagedError) as err:
         Assistant(on_server, embedder).ask("When does the exchange run?")
     assert str(err.value) == (
@@ -199,7 +201,8 @@ def test_a_server_that_accepts_but_never_answers_times_out(server_index):
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        s = server_index.model_copy(update={"chroma_url": url, "chroma_timeout_s": 1.0})
+        index = server_index.index.model_copy(update={"chroma_url": url, "chroma_timeout_s": 1.0})
+        s = server_index.model_copy(update={"index": index})
         started = time.monotonic()
         with pytest.raises(StoreUnavailableError, match="no answer within 1 s"):
             Store(s, generations.require_current(s.index_dir) / "chroma")
