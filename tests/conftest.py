@@ -261,3 +261,18 @@ def fake_backend(fake_model):
         return backend
 
     return make
+
+
+@pytest.fixture
+def service(fake_index, make_assistant, tmp_path):
+    """The web page's service over the fixture index, started."""
+    from assistant.config import Settings
+    from assistant.ui.service import Service
+
+    s = Service(
+        Settings(index_dir=fake_index, ui={"feedback_db": tmp_path / "fb.sqlite3"}),
+        make_assistant(fake_index, ui={"feedback_db": tmp_path / "fb.sqlite3"}),
+    )
+    s.start()
+    s.wait()
+    return s

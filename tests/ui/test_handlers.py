@@ -1,0 +1,91 @@
+"""What the page's handlers do to a conversation (ui/handlers.py), on the fakes."""
+
+from __future__ import annotations
+
+import json
+
+from page_helpers import final
+
+from assistant.ui import handlers
+
+
+def test_asking_shows_the_answer_with_its_sources_and_what_to_read_next(service):
+    h = handlers.Handlers(service)
+    steps = list(h.respond("What are the focus areas of the exchange?", []))
+    assert "ea-pending" in steps[0][0][-1]["content"]  # at once: the question, then the dots
+    chat, convo, box, notice = steps[-1]
+    assert len(chat) == 2 and len(convo) == 1 and "ea-answer" in chat[1]["content"]
+    turn = convo[0]
+    assert "medical technology" in turn["answer"]["answer"]
+    assert turn["answer"]["highlights"]
+    assert turn["next"] and all(s["question"] != turn["question"] for s in turn["next"])
+    assert turn["contexts"]  # the answer quotes its passages, so each card shows their context
+    assert "<mark" in chat[1]["content"] and "ea-suggest" in chat[1]["content"]
+
+    # the next question carries the conversation on
+    chat, convo, _, _ = final(h.respond("and what does Leiden study?", convo))
+    assert len(convo) == 2 and convo[1]["history"] == ["What are the focus areas of the exchange?"]
+
+
+def test_an_abstention_carries_the_contact_route(service):
+    h = handlers.Handlers(service)
+    chat, convo, _, _ = final(h.respond("Can I bring my dog to the dormitory?", []))
+    assert convo[0]["answer"]["abstained"]
+    assert convo[0]["contact"]["url"] == "https://example.org/exchange"
+    assert 'href="https://example.org/exchange"' in chat[1]["content"]
+
+
+def test_empty_and_too_long_questions_get_one_sentence(service):
+    h = handlers.Handlers(service)
+    *_, notice = final(h.respond("   ", []))
+    assert "Please type a question." in notice
+    *_, notice = final(h.respond("why " * 300, []))
+    assert "too long" in notice
+
+
+def test_a_rating_opens_a_comment_box_on_that_answer_and_notices_clear(service):
+    h = handlers.Handlers(service)
+    _, convo, _, _ = final(h.respond("Who coordinates the exchange?", []))
+    _, convo, _, _ = final(h.respond("What are the focus areas of the exchange?", convo))
+
+    chat, convo, box = h.act(json.dumps({"do": "rate", "turn": 0, "rating": "down"}), convo)
+    assert box == ""
+    assert convo[0]["rating"] == "down" and convo[0]["comment_open"]
+    assert "ea-comment ea-turn-0" in chat[1]["content"] and "ea-comment" not in chat[3]["content"]
+    row_id = convo[0]["feedback_id"]
+
+    chat, convo, _ = h.act(json.dumps({"do": "comment", "turn": 0, "text": " Wrong. "}), convo)
+    assert "Thanks, your comment was saved." in chat[1]["content"]
+    assert "ea-comment ea-turn" not in chat[1]["content"]
+    (row,) = service.feedback.rows()
+    assert row.id == row_id and row.rating == "down" and row.comment == "Wrong."
+    assert row.question == "Who coordinates the exchange?"
+
+    # the next action clears the notice; rating the other answer opens its own box
+    chat, convo, _ = h.act(json.dumps({"do": "rate", "turn": 1, "rating": "up"}), convo)
+    assert "comment was saved" not in chat[1]["content"]
+    assert "ea-comment ea-turn-1" in chat[3]["content"]
+    # the same thumb again takes the rating back
+    chat, convo, _ = h.act(json.dumps({"do": "rate", "turn": 1, "rating": "up"}), convo)
+    assert convo[1]["rating"] is None
+    assert [r.question for r in service.feedback.rows()] == ["Who coordinates the exchange?"]
+
+
+def test_actions_that_do_not_fit_change_nothing(service):
+    h = handlers.Handlers(service)
+    _, convo, _, _ = final(h.respond("Who coordinates the exchange?", []))
+    for bad in (
+        "",
+        "{",
+        "[]",
+        '{"do": "rate", "turn": 5, "rating": "up"}',
+        '{"do": "rate", "turn": 0, "rating": "meh"}',
+        '{"do": "comment", "turn": 0}',
+    ):
+        chat, kept, _ = h.act(bad, convo)
+        assert chat is not None and kept is not None
+        assert not isinstance(chat, list), bad  # gr.skip(): the page stays as it is
+    assert service.feedback.rows() == []
+
+
+# -- start-up and settings ---------------------------------------------------------------------
