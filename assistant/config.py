@@ -337,7 +337,15 @@ class UISettings(BaseModel):
     feedback_db: Path = Field(
         Path("feedback.sqlite3"),
         description="SQLite file for ratings from the web UI: question, earlier questions, "
-        "answer, citations, rating, comment and time; no IP address or user identity.",
+        "answer, citations, rating, comment and time; no IP address or user identity. The "
+        "questions the documents did not answer are kept in it too.",
+    )
+    unanswered_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        description="Days the questions the documents did not answer (and partial answers) are "
+        "kept for the staff page, without identity; 0 keeps none.",
     )
 
 
@@ -365,6 +373,12 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(
         1000, ge=1, le=1_000_000, description="Longest question accepted."
+    )
+    staff_token: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="The token that opens the staff page (/staff); empty means there is no "
+        "staff page (it answers 404). At least 16 characters.",
     )
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -151,6 +151,7 @@ class Handlers:
                 yield self.messages(convo, pending), gr.skip(), gr.skip(), gr.skip()
             if answer is not None:
                 pending.update(extras(answer, self._library(), [*convo, pending]))
+                self._keep_unanswered(text, pending["history"], answer)
         except QuestionError as exc:
             yield self.messages(convo), convo, text, render.render_notice(str(exc))
             return
@@ -162,6 +163,13 @@ class Handlers:
         pending.pop("streaming", None)
         convo.append(pending)
         yield self.messages(convo), convo, gr.skip(), gr.skip()
+
+    def _keep_unanswered(self, question: str, history: list[str], answer: Answer) -> None:
+        """For the staff page: a question the documents did not answer, or answered in part."""
+        try:
+            self.service.unanswered.add(question, answer.outcome or "", history, answer.missing)
+        except AssistantError:
+            log.exception("an unanswered question could not be kept")
 
     def pick_example(self, convo: list[dict], evt: gr.SelectData) -> Iterator[tuple]:
         value = evt.value or {}

@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.ui import memory, render
 from assistant.ui.handlers import Handlers
 from assistant.ui.service import Service
+from assistant.ui.staff import StaffPage
 from assistant.ui.theme import theme
 
 # Conversations kept in memory, the oldest dropped first. Gradio keeps a copy of the page's
@@ -173,4 +174,8 @@ def main() -> None:
         # Gradio runs up to 40 handlers in threads by default; a few more than the questions
         # taken in at once are enough, and every thread that touches the models holds memory.
         max_threads=settings.ui.concurrency + 4,
+        prevent_thread_lock=True,
     )
+    # The staff page's routes join the running app (no route at all while no token is set).
+    StaffPage(service).mount(demo.app)
+    demo.block_thread()

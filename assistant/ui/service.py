@@ -156,6 +156,7 @@ class Service:
 
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         from assistant.feedback import FeedbackStore
+        from assistant.unanswered import UnansweredStore
 
         self.settings = settings
         # The page never waits for the model: it answers from quotes while the model loads.
@@ -163,6 +164,7 @@ class Service:
         self.feedback = (
             FeedbackStore(settings.ui.feedback_db) if settings.ui.feedback_enabled else None
         )
+        self.unanswered = UnansweredStore(settings.ui.feedback_db, settings.ui.unanswered_days)
         self.ready = threading.Event()
         self.error: str | None = None
         self._glance: tuple[object, list[tuple[str, Answer]]] | None = None

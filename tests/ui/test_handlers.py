@@ -35,6 +35,15 @@ def test_an_abstention_carries_the_contact_route(service):
     assert 'href="https://example.org/exchange"' in chat[1]["content"]
 
 
+def test_a_question_the_documents_do_not_answer_is_kept_for_the_staff(service):
+    h = handlers.Handlers(service)
+    _, convo, _, _ = final(h.respond("When was NUSM founded?", []))  # answered: not kept
+    final(h.respond("Can I bring my dog to the dormitory?", convo))
+    (row,) = service.unanswered.rows()
+    assert row.question == "Can I bring my dog to the dormitory?"
+    assert row.outcome in ("not_covered", "off_topic") and row.history == ["When was NUSM founded?"]
+
+
 def test_empty_and_too_long_questions_get_one_sentence(service):
     h = handlers.Handlers(service)
     *_, notice = final(h.respond("   ", []))

@@ -1,4 +1,5 @@
-"""Malformed requests to the web UI's API are logged as one line each, not as tracebacks."""
+"""The web UI as a process, over HTTP: malformed requests are logged as one line each, not as
+tracebacks; the staff page exists only with its token and is never linked from the page."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def test_malformed_api_requests_are_logged_as_one_line_each(fixture_index, tmp_p
         )
         assert r.status_code == 422
         assert failed >= 1  # some requests did fail on the server, and so were logged
+        assert httpx.get(f"{base}/staff", timeout=10).status_code == 404  # no token, no page
         time.sleep(1)
     finally:
         app.terminate()
@@ -68,3 +70,44 @@ def test_malformed_api_requests_are_logged_as_one_line_each(fixture_index, tmp_p
     lines = [line for line in text.splitlines() if "failed" in line or "Exception" in line]
     assert len(lines) >= failed, text
     assert all(len(line) < 500 for line in lines)
+
+
+def test_the_staff_page_opens_with_its_token_and_the_student_page_never_links_it(
+    fixture_index, tmp_path
+):
+    port = free_port()
+    log = tmp_path / "app.log"
+    token = "a-staff-token-for-the-test"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    env.update(
+        EXCHANGE_INDEX_DIR=str(fixture_index),
+        EXCHANGE_CORPUS_DIR=str(FIXTURES / "corpus"),
+        EXCHANGE_UI__PORT=str(port),
+        EXCHANGE_UI__FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
+        EXCHANGE_STAFF_TOKEN=token,
+        EXCHANGE_LLM="none",
+        GRADIO_ANALYTICS_ENABLED="False",
+        HF_HUB_OFFLINE="1",
+    )
+    with log.open("w") as out:
+        app = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            assert app.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{base}/staff", timeout=2).status_code == 401:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        opened = httpx.get(f"{base}/staff", headers={"Authorization": f"Bearer {token}"})
+        assert opened.status_code == 200 and "did not answer" in opened.text
+        assert "/staff" not in httpx.get(base, timeout=10).text
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
