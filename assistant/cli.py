@@ -132,9 +132,9 @@ def _ingest(settings: Settings, args) -> int:
 
 
 def _ask(settings: Settings, args) -> int:
-    from assistant.pipeline.assistant import Assistant
+    from assistant.pipeline.assistant import build_assistant
 
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     if args.question == "-":
         return _ask_batch(assistant, args)
     answer = assistant.ask(args.question, args.history)
@@ -288,10 +288,10 @@ def _stats(settings: Settings, args) -> int:
 
 
 def _chat(settings: Settings, args) -> int:
-    from assistant.pipeline.assistant import Assistant
+    from assistant.pipeline.assistant import build_assistant
     from assistant.types import Turn
 
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     print("Loading the assistant...", file=sys.stderr)
     assistant.warm_up()
     print("Ask about the LUMC - Nagasaki exchange (an empty line or Ctrl-D ends).")

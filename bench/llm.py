@@ -59,13 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=int, default=30)
     args = p.parse_args(argv)
     from assistant.config import Settings
-    from assistant.pipeline.assistant import Assistant
+    from assistant.pipeline.assistant import build_assistant
     from assistant.pipeline.reading import shared_prefix
     from assistant.pipeline.sources import select
     from assistant.types import Request
 
     settings = Settings(llm="local")
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     assistant.warm_up()
     if not assistant.backend.ready(300):
         print(f"error: {assistant.backend.status().reason}", file=sys.stderr)

@@ -32,14 +32,14 @@ def main() -> None:
     args = p.parse_args()
 
     from assistant.config import Settings
-    from assistant.pipeline.assistant import Assistant
+    from assistant.pipeline.assistant import build_assistant
 
     from .procs import peak_rss_mb, rss_mb
 
     questions = json.loads(args.questions.read_text())
     settings = Settings(index_dir=args.index, corpus_dir=args.corpus)
     started = time.perf_counter()
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     assistant.warm_up()
     load_s = time.perf_counter() - started
     rss_loaded = rss_mb(os.getpid())

@@ -33,7 +33,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import QuestionError
 from assistant.pipeline.abstain import CROSS_LANGUAGE_FEATURES, choose_threshold, fit
-from assistant.pipeline.assistant import Assistant
+from assistant.pipeline.assistant import Assistant, build_assistant
 from assistant.pipeline.calibration import DEFAULT_FILE, Calibration
 from assistant.pipeline.logistic import fit_logistic
 from assistant.pipeline.quotes import pick_reading
@@ -94,7 +94,7 @@ def collect(base: Settings, suites: list[Suite], log=print) -> list[_Item]:
     for suite in suites:
         settings = suite.settings(base)
         ensure_index(settings)
-        assistant = Assistant(settings)
+        assistant = build_assistant(settings)
         assistant.warm_up()
         cases = suite.load("dev")
         log(f"[{suite.name}] {len(cases)} dev cases", file=sys.stderr)

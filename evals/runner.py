@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from assistant.config import Settings
-from assistant.pipeline.assistant import Assistant
+from assistant.pipeline.assistant import build_assistant
 
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
 from .suites import DEFAULT_SUITES, SPLITS, Suite, ensure_index, load_suites, split_of
@@ -71,7 +71,7 @@ def evaluate_suite(
     settings = suite.settings(base)
     if suite.build:
         ensure_index(settings, embedder)
-    assistant = Assistant(settings, embedder, backend=backend)
+    assistant = build_assistant(settings, embedder=embedder, backend=backend)
     assistant.warm_up()
     cases = sample(suite.load(), split, limit)
     chunks = assistant.retriever.store.all_chunks()

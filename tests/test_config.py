@@ -100,3 +100,17 @@ def test_an_unknown_llm_backend_is_reported_before_any_model_loads(fixture_index
         assert (
             out.stderr == f"error: The setting EXCHANGE_LLM is not valid: {why} (it is '{llm}').\n"
         )
+
+
+def test_the_public_api_comes_from_the_package_without_loading_the_pipeline():
+    probe = (
+        "import sys, assistant\n"
+        "assert 'langchain_core' not in sys.modules\n"
+        "from assistant import Settings, build_assistant, Answer, Request, AssistantError\n"
+        "assert build_assistant.__module__ == 'assistant.pipeline.assistant'\n"
+        "assert Settings().llm\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT
+    )
+    assert done.returncode == 0, done.stderr

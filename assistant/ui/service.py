@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexMissingError
 from assistant.index import generations
-from assistant.pipeline.assistant import Assistant
+from assistant.pipeline.assistant import Assistant, build_assistant
 from assistant.types import Answer, Chunk, Citation
 
 log = logging.getLogger("exchange_assistant.ui")
@@ -160,7 +160,7 @@ class Service:
 
         self.settings = settings
         # The page never waits for the model: it answers from quotes while the model loads.
-        self.assistant = assistant or Assistant(settings, wait_for_model=False)
+        self.assistant = assistant or build_assistant(settings, wait_for_model=False)
         self.feedback = (
             FeedbackStore(settings.ui.feedback_db) if settings.ui.feedback_enabled else None
         )
