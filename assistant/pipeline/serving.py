@@ -67,10 +67,13 @@ class ServingIndex:
 
         gen = stamp[0]
         s, r = self.settings, self.settings.retrieval
+        # The store is opened first: it checks the generation against its manifest (the files'
+        # checksums), so a damaged index is one clear error before anything else reads it.
+        store = Store(s, gen / "chroma")
         embedder, scorer = self._embedder(), self._scorer()
         bm25 = Bm25Index.load(gen / "bm25")
         retriever = HybridRetriever(
-            store=Store(s, gen / "chroma"),
+            store=store,
             bm25=bm25,
             embedder=embedder,
             dense_k=r.dense_k,
