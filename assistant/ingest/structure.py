@@ -18,7 +18,9 @@ or text and after the last paragraph.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from assistant.ingest.lines import Line
+from assistant.ingest.tables import layout_tables
 
 PAGE_MARK = "<!-- page: {} -->"
 PAGE_MARK_RE = re.compile(r"<!-- page: (\d+) -->")
@@ -31,14 +33,6 @@ SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 BULLET = re.compile(r"^\s*(?:[^\w\s\"'“‘(\[$€£#]|\(?[a-z]\))\s+")
 NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=\S)")
 _KEY_VALUE = re.compile(r"^([A-Z][^:.!?]{0,40}):\s+\S")
-
-
-@dataclass
-class Line:
-    text: str
-    page: int | None = None
-    kind: str = "text"  # text | blank | row (a table row already rendered)
-    indent: int = 0  # leading spaces, measured when the line is read
 
 
 # --- source line ------------------------------------------------------------------------------
@@ -65,8 +59,6 @@ def take_source_line(text: str) -> tuple[str, str]:
 
 def structure_plain_text(lines: list[Line]) -> tuple[str, str | None]:
     """Plain-text or PDF lines -> (light Markdown with headings and page marks, title or None)."""
-    from assistant.ingest.tables import layout_tables
-
     lines = layout_tables([Line(ln.text.rstrip(), ln.page, ln.kind) for ln in lines])
     for ln in lines:
         if ln.kind == "text" and not ln.text.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.ingest.structure import Line
+from assistant.ingest.lines import Line
 
 _CELL_GAP = re.compile(r"\t+| {2,}")
 

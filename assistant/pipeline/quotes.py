@@ -215,13 +215,21 @@ class ExtractiveAnswerer:
         )
 
 
+def about_other_things(draft: Draft) -> bool:
+    """Whether most of the question's weight (idf) is in words the corpus never uses: a
+    question about something else than the documents."""
+    return bool(draft.features) and draft.features.get("corpus_terms", 1.0) < 0.5
+
+
 def pick_reading(question: str, alone: Draft, joined: Draft | None, margin: float, scorer) -> Draft:
     """A follow-up is answered by the reading with the conversation when the question as asked
     finds that reading's first passage about as relevant (e5, within `margin`) as the first
     passage of the question read alone, or when only that reading is answered. An elliptic
     follow-up finds nothing that fits it better read alone; a new question after another topic
-    finds its own passage more relevant than the previous topic's."""
-    if joined is None or not joined.passages or joined.abstain:
+    finds its own passage more relevant than the previous topic's. A question about something
+    the documents never mention is not read with the conversation at all: whatever came
+    before, it is not about the earlier topic."""
+    if joined is None or not joined.passages or joined.abstain or about_other_things(alone):
         return alone
     if not alone.passages or alone.abstain:
         return joined

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from assistant.pipeline.quotes import about_other_things
 from assistant.pipeline.verify import CitedSentence, verify
 from assistant.types import Answer, Citation, Draft, Highlight, Query, RetrievalHit
 
@@ -61,7 +62,7 @@ def abstention_kind(q: Query, draft: Draft, cross_language: bool) -> str:
     called off-topic."""
     if q.language:
         return "not_covered" if cross_language else "language"
-    if draft.features and draft.features.get("corpus_terms", 1.0) < 0.5:
+    if about_other_things(draft):
         return "off_topic"
     return "not_covered"
 

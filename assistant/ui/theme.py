@@ -1,4 +1,5 @@
-"""The gradio theme: LUMC navy on a light page (the CSS is in style.css)."""
+"""The gradio theme: LUMC navy on a light page, and a dark page when the system asks for one
+(the CSS is in style.css; its dark values in page.css)."""
 
 from __future__ import annotations
 
@@ -55,8 +56,23 @@ def theme() -> gr.themes.Base:
         input_border_color_focus="#1d3d6e",
         color_accent_soft="#eef2f8",
     )
-    # A university page looks the same in a dark desktop theme: use the light values there too.
-    for name in list(vars(t)):
-        if name.endswith("_dark") and hasattr(t, name[: -len("_dark")]):
-            setattr(t, name, getattr(t, name[: -len("_dark")]))
+    t.set(
+        body_background_fill_dark="#0f151c",
+        body_text_color_dark="#e6ebf2",
+        body_text_color_subdued_dark="#aab5c2",
+        input_placeholder_color_dark="#98a4b3",
+        block_background_fill_dark="#16202b",
+        block_border_color_dark="#2e3a48",
+        button_primary_background_fill_dark="#2f5286",
+        button_primary_background_fill_hover_dark="#3b63a0",
+        button_primary_text_color_dark="#ffffff",
+        button_secondary_background_fill_dark="#16202b",
+        button_secondary_background_fill_hover_dark="#22324a",
+        button_secondary_text_color_dark="#e6ebf2",
+        button_secondary_border_color_dark="#7d8a9c",
+        input_background_fill_dark="#16202b",
+        input_border_color_dark="#7d8a9c",
+        input_border_color_focus_dark="#a9c8ff",
+        color_accent_soft_dark="#22324a",
+    )
     return t

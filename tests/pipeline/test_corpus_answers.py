@@ -48,6 +48,14 @@ def test_off_topic_questions_abstain_and_say_so(corpus_assistant, question):
     assert "coordinator" in answer.answer
 
 
+def test_an_off_topic_question_after_a_turn_does_not_borrow_its_topic(corpus_assistant):
+    earlier = ["What are the focus areas of the exchange?"]
+    for question in ("Can I bring my dog to the dormitory?", "Who won the football world cup?"):
+        answer = corpus_assistant.ask(question, earlier)
+        assert answer.abstained and answer.outcome == "off_topic", (question, answer.answer)
+        assert not answer.citations
+
+
 def test_a_question_in_dutch_is_answered_from_the_english_documents(corpus_assistant):
     answer = corpus_assistant.ask("Wie kan meedoen aan de uitwisseling?")
     assert not answer.abstained and answer.citations[0].source == "who-can-take-part.md"

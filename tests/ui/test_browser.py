@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -413,6 +414,37 @@ def test_axe_finds_no_serious_or_critical_violations(page, app):
     (ARTIFACTS / f"axe-{page.size}.json").write_text(json.dumps(summary, indent=1))
     bad = [v for v in found if v["impact"] in ("serious", "critical")]
     assert bad == [], results.generate_report()
+
+
+def test_the_dark_theme_follows_the_system_and_keeps_contrast(browser, app):
+    """prefers-color-scheme: dark gives a dark page (gradio's .dark) with our colours turned
+    too, and axe finds no serious or critical violation there either (contrast included)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(**SIZES["desktop"], color_scheme="dark")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg.goto(app.url)
+        pg.wait_for_selector("#ea-question textarea")
+        ask(pg, "What are the focus areas of the exchange?")
+        last_answer(pg).locator("button.ea-ref").first.click()
+        ask(pg, "Can I bring my dog to the dormitory?")
+        dark = pg.evaluate(
+            "() => getComputedStyle(document.querySelector('#ea-chat')).backgroundColor"
+        )
+        channels = [int(x) for x in re.findall(r"\d+", dark)[:3]]
+        assert max(channels) < 80, dark  # a dark surface, not the light one
+        results = Axe().run(pg)
+        found = results.response["violations"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        summary = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in found]
+        (ARTIFACTS / "axe-dark.json").write_text(json.dumps(summary, indent=1))
+        pg.screenshot(path=str(ARTIFACTS / "ui-dark.png"))
+        bad = [v for v in found if v["impact"] in ("serious", "critical")]
+        assert bad == [], results.generate_report()
+    finally:
+        context.close()
 
 
 # -- what the page already did -----------------------------------------------------------------
