@@ -226,10 +226,8 @@ def pick_reading(question: str, alone: Draft, joined: Draft | None, margin: floa
     finds that reading's first passage about as relevant (e5, within `margin`) as the first
     passage of the question read alone, or when only that reading is answered. An elliptic
     follow-up finds nothing that fits it better read alone; a new question after another topic
-    finds its own passage more relevant than the previous topic's. A question about something
-    the documents never mention is not read with the conversation at all: whatever came
-    before, it is not about the earlier topic."""
-    if joined is None or not joined.passages or joined.abstain or about_other_things(alone):
+    finds its own passage more relevant than the previous topic's."""
+    if joined is None or not joined.passages or joined.abstain:
         return alone
     if not alone.passages or alone.abstain:
         return joined

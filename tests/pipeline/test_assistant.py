@@ -283,4 +283,3 @@ def test_the_calibration_is_read_once_and_again_when_its_file_changes(
     assistant.ask("When does the exchange run?")
     assert assistant.calibration is not first
     assert assistant.answer_settings.extra_margin == 0.25
-
