@@ -3,7 +3,7 @@
 The public API, importable from here:
 
     from assistant import Settings, build_assistant
-    answer = build_assistant(Settings()).ask("Who can take part?")   # an Answer
+    answer = build_assistant(Settings()).ask("What does the programme cover?")   # an Answer
 
 (The index is built with `assistant.ingest.build.ingest(settings)`, or `exchange-assistant
 ingest`.)
