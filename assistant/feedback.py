@@ -62,15 +62,8 @@ class FeedbackStore:
         except sqlite3.Error as exc:
             raise AssistantError(f"The feedback file {self.path} cannot be used ({exc}).") from exc
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:  # commits, or rolls back on error
-                yield db
-        finally:
-            db.close()
+    def _connect(self):
+        return session(self.path)
 
     def add(
         self,
@@ -135,6 +128,19 @@ class FeedbackStore:
             )
             for r in found
         ]
+
+
+@contextmanager
+def session(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the feedback file for one call: commits, or rolls back on error, and is
+    closed after (any thread may call; the file is shared with the unanswered questions)."""
+    db = sqlite3.connect(path, timeout=10)
+    db.row_factory = sqlite3.Row
+    try:
+        with db:
+            yield db
+    finally:
+        db.close()
 
 
 def open_existing(path: Path | str) -> FeedbackStore:

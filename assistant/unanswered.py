@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError
+from assistant.feedback import session
 
 OUTCOMES = ("not_covered", "off_topic", "partial")
 
@@ -78,21 +79,15 @@ class UnansweredStore:
         if not self._made:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with sqlite3.connect(self.path, timeout=10) as db:
+                with session(self.path) as db:
                     db.execute(_SCHEMA)
-                db.close()
             except sqlite3.Error as exc:
                 raise AssistantError(
                     f"The feedback file {self.path} cannot be used ({exc})."
                 ) from exc
             self._made = True
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        with session(self.path) as db:
+            yield db
 
     def add(
         self,
