@@ -140,7 +140,8 @@ class Answer(BaseModel):
     status: str = Field(
         "done",
         description="While streaming: 'waiting' (for the model), 'reading' (it reads the "
-        "sources); 'done' for the finished answer.",
+        "sources), 'writing' (the checked part of the answer, more to come); 'done' for the "
+        "finished answer.",
     )
     ahead: int | None = Field(
         None, description="While waiting: questions ahead of this one for the model."

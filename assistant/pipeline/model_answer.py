@@ -134,13 +134,17 @@ class ModelAnswerer:
                     ).answer
                 yield decline("not_covered", extra)
                 return
-            gap = None
+            answer = self._compose(reading, located, sources, draft, None, language_name)
             if outcome == "partial":
+                # What the documents say is checked and shown now; what they leave out takes
+                # one more short read.
+                yield answer.model_copy(update={"status": "writing", "sources": shown})
                 try:
                     gap = self.reader.gap(sources, question, earlier, language_name)
                 except ModelUnavailable:
                     gap = None
-            answer = self._compose(reading, located, sources, draft, gap, language_name)
+                if gap:
+                    answer = self._compose(reading, located, sources, draft, gap, language_name)
         finally:
             ticket.release()
         timings["first_token"] = _ms(q.started)

@@ -88,7 +88,7 @@ class Responder:
             return decline_as(model.decision.kind(float(draft.features.get("best", 0.0))), extra)
 
         for answer in model.stream(q, draft, quotes, decline, language):
-            if answer.status != "done":
+            if answer.status in ("waiting", "reading"):
                 yield answer
                 continue
             yield answer.model_copy(update={k: v for k, v in common.items() if k != "support"})

@@ -4,7 +4,8 @@ A conversation is a list of turns in the session's gr.State, shown as chat messa
 turn = {"question": str, "history": [earlier questions], "answer": Answer dict | None,
         "error": str | None, "contexts": {n: [before, after]}, "next": [suggestion dicts],
         "contact": contact dict | None, "rating": "up" | "down" | None,
-        "feedback_id": int | None, "comment_open": bool, "notice": str | None}
+        "feedback_id": int | None, "comment_open": bool, "notice": str | None,
+        "streaming": bool (being answered), "stopped": bool (the person stopped it)}
 Handlers never change a turn in place: gradio may still hold the list it gave them.
 """
 
@@ -39,6 +40,9 @@ ANSWER_FIELDS = {
     "language",
 }
 COMMENT_SAVED = "Thanks, your comment was saved."
+# The Ask and Stop buttons' visibility while a question is answered, and otherwise.
+BUSY = (gr.update(visible=False), gr.update(visible=True))
+IDLE = (gr.update(visible=True), gr.update(visible=False))
 
 
 def to_messages(
@@ -52,12 +56,16 @@ def to_messages(
     return messages
 
 
+def answered(turns: list[dict]) -> list[dict]:
+    """The turns that got an answer: a failed or stopped one is no context for the next."""
+    return [t for t in turns if not t.get("error") and not t.get("stopped")]
+
+
 def to_turns(turns: list[dict]) -> list[Turn]:
     """The conversation so far, as the Assistant takes it: each question with its answer text."""
     return [
         Turn(question=t["question"], answer=t["answer"]["answer"] if t.get("answer") else None)
-        for t in turns
-        if not t.get("error")
+        for t in answered(turns)
     ]
 
 
@@ -68,6 +76,8 @@ def settled(turns: list[dict]) -> list[dict]:
     for t in turns:
         if t.get("notice") or t.get("comment_open"):
             t = {**t, "notice": None, "comment_open": False}
+        if t.get("streaming"):  # its answer was cancelled without Stop (a closed connection)
+            t = {**{k: v for k, v in t.items() if k != "streaming"}, "stopped": True}
         out.append(t)
     return out
 
@@ -120,40 +130,43 @@ class Handlers:
     # -- asking ----------------------------------------------------------------------------
 
     def respond(self, text: str, convo: list[dict]) -> Iterator[tuple]:
-        """Outputs: chat, conversation, question box, notice."""
+        """Outputs: chat, conversation, question box, notice, Ask button, Stop button.
+
+        While a question is answered the conversation holds it as a streaming turn, so that
+        Stop (`stop`) finds what was shown so far; Stop takes the place of Ask meanwhile."""
         if not text or not text.strip():
-            yield gr.skip(), gr.skip(), gr.skip(), render.render_notice("Please type a question.")
+            yield (*[gr.skip()] * 3, render.render_notice("Please type a question."), *IDLE)
             return
         try:
             clean_question(text, self.settings.max_question_chars)
         except QuestionError as exc:
-            yield gr.skip(), gr.skip(), gr.skip(), render.render_notice(str(exc))
+            yield (*[gr.skip()] * 3, render.render_notice(str(exc)), *IDLE)
             return
         convo = settled(list(convo or []))
         pending = {
             "question": text,
-            "history": [t["question"] for t in convo if not t.get("error")],
+            "history": [t["question"] for t in answered(convo)],
             "answer": None,
             "error": None,
+            "streaming": True,
         }
         loading = not self.service.ready.is_set()
-        yield self.messages(convo, pending, loading), convo, "", ""
+        yield self.messages(convo, pending, loading), [*convo, dict(pending)], "", "", *BUSY
         service = self.service
         try:
             service.wait()
-            pending["streaming"] = True
             answer = None
             # The states come as they happen: the sources being read, the place in the line
-            # for the model, then the answer.
+            # for the model, the checked part of the answer, then the answer.
             for partial in service.assistant.stream(text, to_turns(convo)):
                 answer = partial
                 pending["answer"] = partial.model_dump(mode="json", include=ANSWER_FIELDS)
-                yield self.messages(convo, pending), gr.skip(), gr.skip(), gr.skip()
+                yield self.messages(convo, pending), [*convo, dict(pending)], *[gr.skip()] * 4
             if answer is not None:
                 pending.update(extras(answer, self._library(), [*convo, pending]))
                 self._keep_unanswered(text, pending["history"], answer)
         except QuestionError as exc:
-            yield self.messages(convo), convo, text, render.render_notice(str(exc))
+            yield self.messages(convo), convo, text, render.render_notice(str(exc)), *IDLE
             return
         except AssistantError as exc:
             pending["error"] = str(exc)
@@ -162,7 +175,17 @@ class Handlers:
             pending["error"] = "Something went wrong while answering; please try again."
         pending.pop("streaming", None)
         convo.append(pending)
-        yield self.messages(convo), convo, gr.skip(), gr.skip()
+        yield self.messages(convo), convo, gr.skip(), gr.skip(), *IDLE
+
+    def stop(self, convo: list[dict]) -> tuple:
+        """The person stopped the answer being written: it stays as far as it came, marked as
+        stopped. Outputs: chat, conversation, Ask button, Stop button."""
+        convo = list(convo or [])
+        if not convo or not convo[-1].get("streaming"):
+            return gr.skip(), gr.skip(), *IDLE
+        last = {k: v for k, v in convo[-1].items() if k != "streaming"}
+        convo[-1] = {**last, "stopped": True}
+        return self.messages(convo), convo, *IDLE
 
     def _keep_unanswered(self, question: str, history: list[str], answer: Answer) -> None:
         """For the staff page: a question the documents did not answer, or answered in part."""
@@ -176,8 +199,8 @@ class Handlers:
         yield from self.respond(value.get("text", "") if isinstance(value, dict) else "", convo)
 
     def start_over(self):
-        """Outputs: chat, conversation, question box, notice."""
-        return [], [], "", ""
+        """Outputs: chat, conversation, question box, notice, Ask button, Stop button."""
+        return [], [], "", "", *IDLE
 
     # -- rating ----------------------------------------------------------------------------
 

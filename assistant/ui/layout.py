@@ -47,7 +47,7 @@ def build(service: Service) -> gr.Blocks:
                         label="Conversation",
                         show_label=False,
                         elem_id="ea-chat",
-                        height="calc(100dvh - 330px)",
+                        height="calc(100dvh - 390px)",
                         min_height=360,
                         latex_delimiters=[],
                         sanitize_html=True,
@@ -59,6 +59,7 @@ def build(service: Service) -> gr.Blocks:
                         examples=[{"text": q, "display_text": q} for q in EXAMPLES],
                         feedback_options=None,  # the answer carries its own thumbs (render.py)
                         group_consecutive_messages=False,
+                        autoscroll=False,  # page.js follows the answer from its question
                     )
                     with gr.Group(elem_id="ea-ask-bar"):
                         notice = gr.HTML("", elem_id="ea-notice")
@@ -76,6 +77,14 @@ def build(service: Service) -> gr.Blocks:
                             )
                             ask = gr.Button(
                                 "Ask", variant="primary", scale=1, min_width=72, elem_id="ea-ask"
+                            )
+                            stop = gr.Button(
+                                "Stop",
+                                variant="stop",
+                                scale=1,
+                                min_width=72,
+                                visible=False,
+                                elem_id="ea-stop",
                             )
                     with gr.Row(elem_id="ea-toolbar"):
                         new_chat = gr.Button(
@@ -103,8 +112,8 @@ def build(service: Service) -> gr.Blocks:
                     elem_id="ea-about",
                 )
 
-        asked = [chatbot, records, question, notice]
-        gr.on(
+        asked = [chatbot, records, question, notice, ask, stop]
+        asking = gr.on(
             [question.submit, ask.click],
             h.respond,
             inputs=[question, records],
@@ -114,7 +123,7 @@ def build(service: Service) -> gr.Blocks:
             show_progress="hidden",
             trigger_mode="always_last",  # a question sent while one is answered waits its turn
         )
-        chatbot.example_select(
+        picked = chatbot.example_select(
             h.pick_example,
             inputs=[records],
             outputs=asked,
@@ -122,7 +131,17 @@ def build(service: Service) -> gr.Blocks:
             show_progress="hidden",
             api_visibility="private",
         )
-        new_chat.click(h.start_over, outputs=asked, api_visibility="private")
+        stop.click(
+            h.stop,
+            inputs=[records],
+            outputs=[chatbot, records, ask, stop],
+            cancels=[asking, picked],
+            api_visibility="private",
+            show_progress="hidden",
+        )
+        new_chat.click(
+            h.start_over, outputs=asked, cancels=[asking, picked], api_visibility="private"
+        )
         act.click(
             h.act,
             inputs=[action, records],

@@ -152,9 +152,41 @@
     box.addEventListener("input", update);
   };
 
+  // Following the answer being written (the chat's own autoscroll is off, layout.py): the
+  // newest question is kept at the top of the chat, so a long answer is read from its start,
+  // or the chat's end is shown when the whole turn fits. Once the person scrolls (wheel, touch,
+  // keys, the scroll bar) the chat stays where they put it, until they ask again.
+  const follow = { on: true, questions: 0, box: null };
+  const stopFollowing = () => { follow.on = false; };
+  const place = () => {
+    const box = document.querySelector("#ea-chat .bubble-wrap");
+    if (!box) return;
+    if (follow.box !== box) {
+      follow.box = box;
+      box.style.overflowAnchor = "none"; // the browser's own anchoring would move it too
+      for (const kind of ["wheel", "touchmove"]) box.addEventListener(kind, stopFollowing, { passive: true });
+      box.addEventListener("keydown", (e) => {
+        if (["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "].includes(e.key)) stopFollowing();
+      });
+      box.addEventListener("pointerdown", (e) => { if (e.target === box) stopFollowing(); });
+    }
+    const questions = box.querySelectorAll(".ea-question");
+    if (questions.length !== follow.questions) {
+      follow.questions = questions.length;
+      follow.on = true;
+    }
+    if (!follow.on || !questions.length) return;
+    const last = questions[questions.length - 1];
+    const row = last.closest(".message-row") || last;
+    const top = row.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
+    const target = Math.max(0, Math.min(top, box.scrollHeight - box.clientHeight));
+    if (Math.abs(box.scrollTop - target) > 1) box.scrollTop = target;
+  };
+
   const watch = new MutationObserver(() => {
     fillComments();
     counter();
+    place();
   });
   watch.observe(document.body, { childList: true, subtree: true });
   fillComments();

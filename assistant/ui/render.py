@@ -62,11 +62,11 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
     if turn.get("error"):
         return render_error(turn["error"])
     if not turn.get("answer"):
-        return render_pending(loading)
+        return render_stopped(None) if turn.get("stopped") else render_pending(loading)
     answer = Answer.model_validate(turn["answer"])
     streaming = bool(turn.get("streaming"))
-    if streaming and answer.status in ("waiting", "reading"):
-        return render_reading(answer)
+    if answer.status in ("waiting", "reading"):
+        return render_reading(answer) if streaming else render_stopped(None)
     if answer.abstained:
         body = render_abstention(answer, turn.get("contact"))
     else:
@@ -75,15 +75,34 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
         )
         if answer.note and not streaming:  # generated answers: what verification removed or why
             body += f'<p class="ea-note">{esc(answer.note)}</p>'
+    body = render_language(answer) + body
     cls = "ea-answer ea-abstained" if answer.abstained else "ea-answer"
     cls += f" ea-mode-{answer.mode}"  # model or quotes: how the answer was made
     if streaming:
         return _block(body, f"{cls} ea-streaming")
+    if turn.get("stopped"):
+        return _block(body + render_stopped(answer), f"{cls} ea-stopped")
     body += render_actions(turn, i, feedback)
     body += render_next(turn.get("next") or [])
     copy = esc(plain_text(answer, turn.get("contact"))).replace("\n", "&#10;")  # kept by _block
     body += f'<div class="ea-copytext">{copy}</div>'
     return _block(body, f"{cls} ea-turn-{i}")
+
+
+def render_language(answer: Answer) -> str:
+    """Which language this question was read as, when not English: each question's own."""
+    if not answer.language:
+        return ""
+    from assistant.text.language import name_of
+
+    return f'<p class="ea-lang">Read as {esc(name_of(answer.language))}</p>'
+
+
+def render_stopped(answer: Answer | None) -> str:
+    """What a stopped answer says of itself: as far as it came, or nothing yet."""
+    if answer is None:
+        return _block(esc("You stopped this answer before it was ready."), "ea-answer ea-stopped")
+    return f'<p class="ea-note">{esc("You stopped this answer; it may be incomplete.")}</p>'
 
 
 def render_text(answer: Answer) -> str:

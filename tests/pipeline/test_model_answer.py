@@ -181,3 +181,39 @@ def test_a_question_whose_turn_cannot_come_in_time_gets_quotes_at_once(
         holder.release()
     assert parts[-1].mode == "quotes" and "waiting for the model" in parts[-1].note
     assert took < 1.0  # not the whole longest wait
+
+
+def test_a_partial_answer_shows_what_the_documents_say_before_reading_what_they_leave_out(
+    fake_index, make_assistant, fake_backend
+):
+    from assistant.pipeline.decide import unfitted
+
+    backend = fake_backend(
+        {
+            "rules": [
+                ["name what the question asks", "the coordinator's phone number"],
+                ["coordin", COORDINATOR],
+            ]
+        }
+    )
+    assistant = make_assistant(fake_index, backend=backend)
+    # every answer found in the passages is a partial one: the gap is read after it is shown
+    assistant.model_answerer.decision = unfitted().model_copy(
+        update={"answer": 1.0, "partial": 0.0}
+    )
+    parts, gap_asked = [], []
+    request = Request(question="Who coordinates the exchange at LUMC, and what is her number?")
+    for part in assistant.chain.stream(request):
+        parts.append(part)
+        gap_asked.append(any("name what the question asks" in p for p in backend.state.prompts))
+    writing = [p for p in parts if p.status == "writing"]
+    final = parts[-1]
+    assert len(writing) == 1 and final.status == "done" and final.outcome == "partial"
+    assert (
+        "Maria Yazdanbakhsh" in writing[0].answer
+        and "Not in the documents" not in writing[0].answer
+    )
+    assert final.answer.startswith(writing[0].answer)
+    assert final.missing == "Not in the documents: the coordinator's phone number."
+    # the first part was out before the model was asked what is missing
+    assert not gap_asked[parts.index(writing[0])] and gap_asked[-1]

@@ -1,5 +1,5 @@
 """The web UI as a person uses it: the real app in a subprocess, driven in headless Chromium at a
-laptop's size (1366×900) and a phone's (390×844).
+laptop's size (1366×900) and a small phone's (375×667).
 
 Chromium comes from Debian's `chromium` package (CI installs it in .ci/run); Playwright only
 drives it, and axe-core (from axe-playwright-python) checks accessibility. The app runs on a free
@@ -40,7 +40,7 @@ TIMEOUT_MS = 90_000  # the first question may wait for the model to load
 SIZES = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
     "phone": {
-        "viewport": {"width": 390, "height": 844},
+        "viewport": {"width": 375, "height": 667},
         "is_mobile": True,
         "has_touch": True,
         "device_scale_factor": 2,
@@ -73,10 +73,9 @@ class App:
             return [dict(r) for r in db.execute("SELECT * FROM feedback ORDER BY id")]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, fixture_index):
-    """`python app.py` on a free port, over the fixture index; stopped with SIGTERM."""
-    work = tmp_path_factory.mktemp("app")
+def _start_app(work: Path, fixture_index: Path, **env_extra: str):
+    """`python app.py` on a free port, over the fixture index; yields the App, then stops it
+    with SIGTERM."""
     port = _free_port()
     env = {
         **os.environ,
@@ -90,6 +89,7 @@ def app(tmp_path_factory, fixture_index):
         "TRANSFORMERS_OFFLINE": "1",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
+        **env_extra,
     }
     log = work / "app.log"
     with log.open("w") as out:
@@ -122,6 +122,40 @@ def app(tmp_path_factory, fixture_index):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, fixture_index):
+    """The app answering from quotes (no model)."""
+    yield from _start_app(tmp_path_factory.mktemp("app"), fixture_index)
+
+
+# What the fake model says (tests/fake_model_server.py); each piece of a reply takes a while, so
+# the page's states while the model reads can be seen.
+COORDINATOR = (
+    "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
+    'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+)
+PIECE_SECONDS = 0.12
+
+
+@pytest.fixture(scope="module")
+def model_app(tmp_path_factory, fixture_index):
+    """The app whose answers a model reads and writes: a fake OpenAI-compatible server."""
+    from fake_model_server import serve
+
+    rules = [["Question: Who coordinates", COORDINATOR]]  # this question, not an earlier one
+    server, _ = serve({"rules": rules, "token_delay": PIECE_SECONDS})
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    try:
+        yield from _start_app(
+            tmp_path_factory.mktemp("model-app"),
+            fixture_index,
+            EXCHANGE_LLM="openai:fake",
+            EXCHANGE_MODEL__BASE_URL=url,
+        )
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +320,98 @@ def test_an_abstention_links_to_the_contact_route(page):
     assert answer.locator(".ea-card").count() == 0
 
 
+# -- while the answer comes -------------------------------------------------------------------
+
+STATES = """() => {
+  window.__states = [];
+  const seen = (name) => { if (!window.__states.includes(name)) window.__states.push(name); };
+  new MutationObserver(() => {
+    const last = [...document.querySelectorAll('#ea-chat .message.bot')].pop();
+    if (!last) return;
+    if (last.querySelector('.ea-reading-list li')) seen('sources');
+    if (/Reading the documents/.test(last.textContent)) seen('reading');
+    if (last.querySelector('.ea-text')) seen('text');
+  }).observe(document.querySelector('#ea-chat'), {childList: true, subtree: true,
+                                                  characterData: true});
+}"""
+
+
+def test_the_sources_show_first_then_the_checked_answer(browser, model_app):
+    context, page = _open(browser, model_app, "desktop")
+    try:
+        page.evaluate(STATES)
+        ask(page, "Who coordinates the exchange at LUMC?")
+        assert page.evaluate("window.__states") == ["sources", "reading", "text"]
+        answer = last_answer(page)
+        assert "Maria Yazdanbakhsh" in answer.inner_text()
+        assert "ea-mode-model" in answer.get_attribute("class")
+    finally:
+        context.close()
+
+
+def test_stop_ends_the_answer_and_the_next_question_is_answered(browser, model_app):
+    context, page = _open(browser, model_app, "desktop")
+    try:
+        page.fill("#ea-question textarea", "Who coordinates the exchange at LUMC?")
+        page.press("#ea-question textarea", "Enter")
+        page.wait_for_selector(".ea-reading")
+        assert page.locator("#ea-ask").is_visible() is False  # Stop stands in its place
+        page.click("#ea-stop")
+        page.wait_for_selector("text=You stopped this answer")
+        assert page.locator("#ea-ask").is_visible() and not page.locator("#ea-stop").is_visible()
+        page.wait_for_timeout(int(PIECE_SECONDS * 40 * 1000))  # the stopped one would be done
+        assert page.locator(".ea-answer .ea-text").count() == 0  # and it never came back
+        # The model is free again: the stopped question held no place in its line.
+        ask(page, "Who coordinates the exchange?")
+        assert "Maria Yazdanbakhsh" in last_answer(page).inner_text()
+    finally:
+        context.close()
+
+
+def test_the_chat_follows_the_answer_unless_the_person_scrolled_up(browser, model_app):
+    context, page = _open(browser, model_app, "phone")
+    try:
+        for _ in range(3):
+            ask(page, "Who coordinates the exchange at LUMC?")
+        # followed: the newest question heads the chat and its answer reads from the start
+        assert in_view(page, page.locator(".ea-question").last)
+        assert in_view(page, last_answer(page).locator(".ea-text"))
+        scroller = "document.querySelector('#ea-chat .bubble-wrap')"
+        page.fill("#ea-question textarea", "Who coordinates the exchange?")
+        page.press("#ea-question textarea", "Enter")
+        page.wait_for_selector(".ea-reading")
+        chat = page.locator("#ea-chat").bounding_box()
+        page.mouse.move(chat["x"] + chat["width"] / 2, chat["y"] + chat["height"] / 2)
+        for _ in range(20):  # the person scrolls up to read an earlier answer
+            page.mouse.wheel(0, -400)
+        page.wait_for_timeout(300)
+        assert page.evaluate(f"{scroller}.scrollTop") < 50
+        page.wait_for_function("!document.querySelector('.ea-pending, .ea-streaming')")
+        page.wait_for_timeout(500)
+        assert page.evaluate(f"{scroller}.scrollTop") < 50  # left where the person was
+    finally:
+        context.close()
+
+
+def test_an_unrelated_question_after_a_turn_is_declined(browser, model_app):
+    context, page = _open(browser, model_app, "desktop")
+    try:
+        ask(page, "Who coordinates the exchange at LUMC?")
+        ask(page, "What is the capital of France?")
+        answer = last_answer(page)
+        assert "ea-abstained" in answer.get_attribute("class")
+        assert answer.locator(".ea-card").count() == 0
+    finally:
+        context.close()
+
+
+def test_the_language_label_belongs_to_each_question(desktop):
+    ask(desktop, "Wie coördineert de uitwisseling?")
+    assert last_answer(desktop).locator(".ea-lang").inner_text() == "Read as Dutch"
+    ask(desktop, "Who coordinates the exchange?")
+    assert last_answer(desktop).locator(".ea-lang").count() == 0
+
+
 # -- feedback ----------------------------------------------------------------------------------
 
 
@@ -359,6 +485,9 @@ def test_the_page_opens_at_the_top_with_the_question_box_in_view(page):
     chat = page.locator("#ea-chat").bounding_box()
     assert chat["height"] >= 0.5 * height  # and the chat fills most of it
     assert page.locator("#ea-ask").bounding_box()["y"] + 44 <= height
+    new = page.locator("#ea-new").bounding_box()  # starting over is always at hand
+    assert new["y"] + new["height"] <= height
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     # the chat's own bin icon is not there: "New conversation" starts over
     assert page.locator("#ea-chat button[aria-label='Clear']").is_visible() is False
 

@@ -13,7 +13,10 @@ def test_asking_shows_the_answer_with_its_sources_and_what_to_read_next(service)
     h = handlers.Handlers(service)
     steps = list(h.respond("What are the focus areas of the exchange?", []))
     assert "ea-pending" in steps[0][0][-1]["content"]  # at once: the question, then the dots
-    chat, convo, box, notice = steps[-1]
+    chat, convo, box, notice, ask, stop = steps[-1]
+    # Stop stands in for Ask while the answer comes, and the conversation holds the turn
+    assert steps[0][4]["visible"] is False and steps[0][5]["visible"] is True
+    assert steps[0][1][-1]["streaming"] and ask["visible"] and stop["visible"] is False
     assert len(chat) == 2 and len(convo) == 1 and "ea-answer" in chat[1]["content"]
     turn = convo[0]
     assert "medical technology" in turn["answer"]["answer"]
@@ -23,13 +26,13 @@ def test_asking_shows_the_answer_with_its_sources_and_what_to_read_next(service)
     assert "<mark" in chat[1]["content"] and "ea-suggest" in chat[1]["content"]
 
     # the next question carries the conversation on
-    chat, convo, _, _ = final(h.respond("and what does Leiden study?", convo))
+    chat, convo, *_ = final(h.respond("and what does Leiden study?", convo))
     assert len(convo) == 2 and convo[1]["history"] == ["What are the focus areas of the exchange?"]
 
 
 def test_an_abstention_carries_the_contact_route(service):
     h = handlers.Handlers(service)
-    chat, convo, _, _ = final(h.respond("Can I bring my dog to the dormitory?", []))
+    chat, convo, *_ = final(h.respond("Can I bring my dog to the dormitory?", []))
     assert convo[0]["answer"]["abstained"]
     assert convo[0]["contact"]["url"] == "https://example.org/exchange"
     assert 'href="https://example.org/exchange"' in chat[1]["content"]
@@ -37,7 +40,7 @@ def test_an_abstention_carries_the_contact_route(service):
 
 def test_a_question_the_documents_do_not_answer_is_kept_for_the_staff(service):
     h = handlers.Handlers(service)
-    _, convo, _, _ = final(h.respond("When was NUSM founded?", []))  # answered: not kept
+    _, convo, *_ = final(h.respond("When was NUSM founded?", []))  # answered: not kept
     final(h.respond("Can I bring my dog to the dormitory?", convo))
     (row,) = service.unanswered.rows()
     assert row.question == "Can I bring my dog to the dormitory?"
@@ -46,16 +49,45 @@ def test_a_question_the_documents_do_not_answer_is_kept_for_the_staff(service):
 
 def test_empty_and_too_long_questions_get_one_sentence(service):
     h = handlers.Handlers(service)
-    *_, notice = final(h.respond("   ", []))
+    *_, notice, _, _ = final(h.respond("   ", []))
     assert "Please type a question." in notice
-    *_, notice = final(h.respond("why " * 300, []))
+    *_, notice, _, _ = final(h.respond("why " * 300, []))
     assert "too long" in notice
+
+
+def test_stop_keeps_the_answer_as_far_as_it_came_and_it_is_no_context_for_the_next(service):
+    h = handlers.Handlers(service)
+    steps = h.respond("What are the focus areas of the exchange?", [])
+    _, shown, *_ = next(steps)  # the question is out; the person presses Stop now
+    steps.close()
+    chat, convo, ask, stop = h.stop(shown)
+    assert convo[-1]["stopped"] and not convo[-1].get("streaming")
+    assert "stopped this answer" in chat[-1]["content"] and ask["visible"]
+    _, convo, *_ = final(h.respond("Who coordinates the exchange?", convo))
+    assert convo[-1]["history"] == [] and len(convo) == 2
+    assert handlers.to_turns(convo) == handlers.to_turns(convo[1:])
+
+
+def test_stop_after_the_answer_is_finished_changes_nothing(service):
+    h = handlers.Handlers(service)
+    _, convo, *_ = final(h.respond("Who coordinates the exchange?", []))
+    chat, kept, ask, stop = h.stop(convo)
+    assert not isinstance(kept, list) and not isinstance(chat, list)  # both left as they are
+    assert ask["visible"] and stop["visible"] is False
+
+
+def test_each_answer_carries_the_language_its_own_question_was_read_as(service):
+    h = handlers.Handlers(service)
+    chat, convo, *_ = final(h.respond("Wie coördineert de uitwisseling?", []))
+    chat, convo, *_ = final(h.respond("Who coordinates the exchange?", convo))
+    assert "Read as Dutch" in chat[1]["content"]
+    assert "Read as" not in chat[3]["content"]
 
 
 def test_a_rating_opens_a_comment_box_on_that_answer_and_notices_clear(service):
     h = handlers.Handlers(service)
-    _, convo, _, _ = final(h.respond("Who coordinates the exchange?", []))
-    _, convo, _, _ = final(h.respond("What are the focus areas of the exchange?", convo))
+    _, convo, *_ = final(h.respond("Who coordinates the exchange?", []))
+    _, convo, *_ = final(h.respond("What are the focus areas of the exchange?", convo))
 
     chat, convo, box = h.act(json.dumps({"do": "rate", "turn": 0, "rating": "down"}), convo)
     assert box == ""
@@ -82,7 +114,7 @@ def test_a_rating_opens_a_comment_box_on_that_answer_and_notices_clear(service):
 
 def test_actions_that_do_not_fit_change_nothing(service):
     h = handlers.Handlers(service)
-    _, convo, _, _ = final(h.respond("Who coordinates the exchange?", []))
+    _, convo, *_ = final(h.respond("Who coordinates the exchange?", []))
     for bad in (
         "",
         "{",

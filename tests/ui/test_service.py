@@ -72,5 +72,5 @@ def test_a_start_up_failure_is_one_sentence_for_every_question(tmp_path, make_as
     service.start()
     with pytest.raises(AssistantError, match="corpus folder"):
         service.wait()
-    chat, convo, _, _ = final(handlers.Handlers(service).respond("Who?", []))
+    chat, convo, *_ = final(handlers.Handlers(service).respond("Who?", []))
     assert "ea-error" in chat[1]["content"] and "corpus folder" in chat[1]["content"]
