@@ -1,4 +1,4 @@
-"""exchange-assistant: ingest | ask | stats | chat | feedback export."""
+"""exchange-assistant: ingest | questions | ask | stats | chat | feedback export."""
 
 from __future__ import annotations
 
@@ -64,7 +64,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="embed every document again into a new index, whatever the old one holds",
     )
+    ing.add_argument(
+        "--no-questions",
+        action="store_true",
+        help="do not write the questions the start screen and 'Read next' offer",
+    )
     ing.set_defaults(run=_ingest)
+
+    qs = sub.add_parser(
+        "questions", help="write a question for each section (the page's examples and 'Read next')"
+    )
+    qs.add_argument("--index", help="index folder (default: EXCHANGE_INDEX_DIR or index/)")
+    qs.add_argument("--fresh", action="store_true", help="write every question again")
+    qs.set_defaults(run=_questions)
 
     ask = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     ask.add_argument("question", help="the question, or - to read questions from stdin")
@@ -103,12 +115,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ingest(settings: Settings, args) -> int:
     from assistant.ingest.build import ingest
-    from assistant.ingest.files import printable
 
     report = ingest(settings, progress=not args.quiet and sys.stderr.isatty(), rebuild=args.rebuild)
     if args.json:
         print(report.model_dump_json(indent=2))
-        return 0
+    else:
+        _print_report(settings, report)
+    changed = report.added or report.updated or report.removed or args.rebuild
+    from assistant.pipeline import questions
+
+    if not args.no_questions and (changed or questions.load(settings.index_dir) is None):
+        return _questions(settings, argparse.Namespace(fresh=False, json=args.json))
+    return 0
+
+
+def _print_report(settings: Settings, report) -> None:
+    from assistant.ingest.files import printable
+
     for what in report.repaired:
         print(f"rebuilt   {what}")
     for name in report.orphans_removed:
@@ -128,7 +151,23 @@ def _ingest(settings: Settings, args) -> int:
         f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
         f"({report.seconds:.1f} s)."
     )
+
+
+def _questions(settings: Settings, args) -> int:
+    from assistant.pipeline.questions import write_with_settings_model
+
+    bank = write_with_settings_model(settings, fresh=args.fresh, say=_say)
+    by_heading = sum(q.by == "heading" for q in bank.questions.values())
+    line = (
+        f"{len(bank.questions)} sections have a question that leads back to them "
+        f"({by_heading} from headings)."
+    )
+    print(line, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
     return 0
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _ask(settings: Settings, args) -> int:

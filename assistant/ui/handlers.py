@@ -102,10 +102,13 @@ def extras(answer: Answer, library: Library | None, turns: list[dict]) -> dict:
     shown = set(render.cited_numbers(answer))
     seen = {t["question"] for t in turns}
     nxt = library.next_sections([c for c in answer.citations if c.n in shown], seen)
+    phrased = library.questions is not None
     return {
         "contexts": contexts,
         "pages": pages,
-        "next": [{"name": s.name, "title": s.title, "question": s.question} for s in nxt],
+        "next": [
+            {"name": s.name, "title": s.title, "question": q, "phrased": phrased} for s, q in nxt
+        ],
     }
 
 

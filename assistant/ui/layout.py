@@ -22,18 +22,12 @@ from assistant.ui.theme import theme
 SESSION_CAPACITY = 200
 HERE = Path(__file__).parent
 
-EXAMPLES = [
-    "Who can take part in the exchange?",
-    "What are the focus areas of the exchange?",
-    "Who coordinates the exchange?",
-    "How did the collaboration between Leiden and Nagasaki begin?",
-]
-
 
 def build(service: Service) -> gr.Blocks:
     settings = service.settings
     h = Handlers(service)
     feedback_on = h.feedback
+    examples = service.examples()  # questions the documents answer (pipeline/questions.py)
 
     with gr.Blocks(title=f"{render.TITLE} · LUMC – Nagasaki University") as demo:
         records = gr.State([])  # this session's conversation
@@ -56,7 +50,7 @@ def build(service: Service) -> gr.Blocks:
                         buttons=[],
                         layout="bubble",
                         placeholder=render.render_placeholder(),
-                        examples=[{"text": q, "display_text": q} for q in EXAMPLES],
+                        examples=[{"text": q, "display_text": q} for q in examples] or None,
                         feedback_options=None,  # the answer carries its own thumbs (render.py)
                         group_consecutive_messages=False,
                         autoscroll=False,  # page.js follows the answer from its question

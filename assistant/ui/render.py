@@ -246,16 +246,26 @@ def render_actions(turn: dict, i: int, feedback: bool) -> str:
 
 
 def render_next(suggestions: list[dict]) -> str:
+    """The next questions to ask, each answered by a section next to the ones cited; before
+    questions were written for the index, the sections' headings (`phrased` False)."""
     if not suggestions:
         return ""
-    buttons = "".join(
-        '<button type="button" class="ea-suggest">'
-        f'<span class="ea-suggest-name">{esc(s["name"] or s["title"])}</span>'
-        f'<span class="ea-suggest-doc">{esc(s["title"]) if s["name"] else ""}</span>'
-        f'<span class="ea-suggest-ask">{esc(s["question"])}</span></button>'
-        for s in suggestions
-    )
-    return f'<div class="ea-next"><div class="ea-next-label">Read next</div>{buttons}</div>'
+    phrased = all(s.get("phrased") for s in suggestions)
+    buttons = []
+    for s in suggestions:
+        if phrased:
+            name = s["question"]
+            where = " › ".join(p for p in (s["title"], (s["name"] or "").split(" › ")[-1]) if p)
+        else:
+            name, where = s["name"] or s["title"], s["title"] if s["name"] else ""
+        buttons.append(
+            '<button type="button" class="ea-suggest">'
+            f'<span class="ea-suggest-name">{esc(name)}</span>'
+            f'<span class="ea-suggest-doc">{esc(where)}</span>'
+            f'<span class="ea-suggest-ask">{esc(s["question"])}</span></button>'
+        )
+    label = "Ask next" if phrased else "Read next"
+    return f'<div class="ea-next"><div class="ea-next-label">{label}</div>{"".join(buttons)}</div>'
 
 
 def plain_text(answer: Answer, contact: dict | None = None) -> str:

@@ -17,8 +17,11 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexMissingError
-from assistant.index import generations
+from assistant.index import generations, outline
+from assistant.index.outline import Section
+from assistant.pipeline import questions
 from assistant.pipeline.assistant import Assistant, build_assistant
+from assistant.pipeline.questions import QuestionBank
 from assistant.types import Answer, Chunk, Citation
 
 log = logging.getLogger("exchange_assistant.ui")
@@ -32,23 +35,6 @@ GLANCE_QUESTIONS = [
     ("For whom", "Which students is the exchange aimed at?"),
     ("Mobility", "What type of mobility is the project?"),
 ]
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section of a document, in reading order, as a citation would name it."""
-
-    source: str
-    title: str
-    name: str | None
-    url: str | None
-    chunk_ids: tuple[str, ...]
-
-    @property
-    def question(self) -> str:
-        # The title carries the topic, the heading the part of it: together they find the
-        # section's own passage, where the heading alone ("Staff") is too short to.
-        return f"{self.title}: {self.name}" if self.name else self.title
 
 
 @dataclass(frozen=True)
@@ -67,6 +53,7 @@ class Library:
     chunks: dict[str, Chunk] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
     contact: Contact | None = None
+    questions: QuestionBank | None = None  # None: none were written for this index
 
     @classmethod
     def build(cls, assistant: Assistant, settings: Settings) -> Library:
@@ -74,19 +61,7 @@ class Library:
         manifest = generations.read_manifest(gen)
         retriever = assistant.retriever
         chunks = {c.id: c for c in retriever.store.all_chunks()}
-        sections: list[Section] = []
-        for name, entry in sorted(manifest.files.items()):
-            current: list[Chunk] = []
-            for cid in entry.chunk_ids:
-                chunk = chunks.get(cid)
-                if chunk is None:
-                    continue
-                if current and chunk.section != current[-1].section:
-                    sections.append(_section(name, entry.title, current))
-                    current = []
-                current.append(chunk)
-            if current:
-                sections.append(_section(name, entry.title, current))
+        sections = outline.sections(manifest, chunks)
         contact = None
         # The contact is found the way a question is: the passage that best matches whom the
         # settings name, so the link is the one the documents give for that person.
@@ -95,7 +70,8 @@ class Library:
         if hits:
             c = hits[0].chunk
             contact = Contact(title=c.title, section=c.section, url=c.url)
-        return cls(chunks=chunks, sections=sections, contact=contact)
+        bank = questions.load(Path(settings.index_dir))
+        return cls(chunks=chunks, sections=sections, contact=contact, questions=bank)
 
     def context(self, chunk_id: str, quote: str) -> tuple[str, str] | None:
         """The text of the chunk before and after `quote`; None when the chunk is not known or
@@ -109,9 +85,19 @@ class Library:
             return None
         return text[:at].strip(), text[at + len(quote) :].strip()
 
-    def next_sections(self, cited: list[Citation], seen: set[str], limit: int = 3) -> list[Section]:
-        """Sections next to the cited ones, nearest first, leaving out those already cited or
-        asked about in this conversation (`seen` holds their questions)."""
+    def question_for(self, section: Section) -> str | None:
+        """The question the section answers (questions.json); without one written for this
+        index, the section's title and heading, which find its passage when asked."""
+        if self.questions is None:
+            return section.label
+        return self.questions.for_section(section)
+
+    def next_sections(
+        self, cited: list[Citation], seen: set[str], limit: int = 3
+    ) -> list[tuple[Section, str]]:
+        """Sections next to the cited ones, nearest first, each with its question; leaves out
+        those already cited, asked about in this conversation (`seen` holds its questions) or
+        without a question."""
         index_of = {}
         for i, s in enumerate(self.sections):
             for cid in s.chunk_ids:
@@ -120,31 +106,21 @@ class Library:
         if not cited_at:
             return []
         taken = set(cited_at)
-        out: list[Section] = []
+        out: list[tuple[Section, str]] = []
         for distance in (1, -1, 2, -2, 3, -3):
             for at in cited_at:
                 i = at + distance
                 if not 0 <= i < len(self.sections) or i in taken:
                     continue
                 s = self.sections[i]
-                if s.source != self.sections[at].source or s.question in seen:
+                question = self.question_for(s)
+                if s.source != self.sections[at].source or not question or question in seen:
                     continue
                 taken.add(i)
-                out.append(s)
+                out.append((s, question))
                 if len(out) == limit:
                     return out
         return out
-
-
-def _section(source: str, title: str, chunks: list[Chunk]) -> Section:
-    first = chunks[0]
-    return Section(
-        source=source,
-        title=title or first.title,
-        name=first.section,
-        url=first.url,
-        chunk_ids=tuple(c.id for c in chunks),
-    )
 
 
 def _squash(text: str) -> str:
@@ -252,6 +228,12 @@ class Service:
             if self._library is None or self._library[0] != key:
                 self._library = (key, Library.build(self.assistant, self.settings))
             return self._library[1]
+
+    def examples(self, limit: int = 4) -> list[str]:
+        """Questions for the start screen, from the questions written for the index (none
+        before they are written); read from the file, so the page need not wait for the index."""
+        bank = questions.load(Path(self.settings.index_dir))
+        return bank.examples(limit) if bank else []
 
     def glance(self) -> list[tuple[str, Answer]]:
         """Key facts, each the assistant's own cited answer; asked again when the index changes."""

@@ -391,7 +391,8 @@ def test_file_names_are_printed_escaped_on_one_line(settings, corpus, capsys, em
     lines = out.splitlines()
     assert "added     two\\nlines.md" in lines
     assert "skipped   tab\\there.txt: file is binary, not text" in lines
-    assert len(lines) == 5  # 3 added, 1 skipped, the summary
+    assert len(lines) == 6  # 3 added, 1 skipped, the summary, the questions written
+    assert lines[-1].endswith("(0 from headings).")
     code = main(["stats", "--index", str(settings.index_dir)])
     out = capsys.readouterr().out
     assert code == 0

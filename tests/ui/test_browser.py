@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -139,21 +140,35 @@ COORDINATOR = (
 PIECE_SECONDS = 0.12
 
 
+FOCUS_QUESTION = "What are the focus areas of the exchange?"
+STAFF_QUESTION = "Can staff members take part in the exchange?"
+
+
 @pytest.fixture(scope="module")
-def model_app(tmp_path_factory, fixture_index):
-    """The app whose answers a model reads and writes: a fake OpenAI-compatible server."""
+def model_app(tmp_path_factory, fixture_index, embedder):
+    """The app whose answers a model reads and writes (a fake OpenAI-compatible server), over
+    a copy of the fixture index with the questions that model wrote for its sections."""
     from fake_model_server import serve
 
-    rules = [["Question: Who coordinates", COORDINATOR]]  # this question, not an earlier one
+    from assistant.backends.client import ChatClient
+    from assistant.config import Settings
+    from assistant.pipeline.questions import write_questions
+
+    rules = [
+        ["Question: Who coordinates", COORDINATOR],  # this question, not an earlier one
+        ['"Exchange overview › Focus areas"', FOCUS_QUESTION],  # writing a section's question
+        ['"Exchange overview › Who can take part › Staff"', STAFF_QUESTION],
+    ]
     server, _ = serve({"rules": rules, "token_delay": PIECE_SECONDS})
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    work = tmp_path_factory.mktemp("model-app")
+    index = work / "index"
+    shutil.copytree(fixture_index, index)
+    settings = Settings(corpus_dir=FIXTURES / "corpus", index_dir=index)
+    bank = write_questions(settings, ChatClient(url, "fake"), "fake", embedder=embedder)
+    assert {q.question for q in bank.questions.values()} == {FOCUS_QUESTION, STAFF_QUESTION}
     try:
-        yield from _start_app(
-            tmp_path_factory.mktemp("model-app"),
-            fixture_index,
-            EXCHANGE_LLM="openai:fake",
-            EXCHANGE_MODEL__BASE_URL=url,
-        )
+        yield from _start_app(work, index, EXCHANGE_LLM="openai:fake", EXCHANGE_MODEL__BASE_URL=url)
     finally:
         server.shutdown()
 
@@ -389,6 +404,20 @@ def test_the_chat_follows_the_answer_unless_the_person_scrolled_up(browser, mode
         page.wait_for_function("!document.querySelector('.ea-pending, .ea-streaming')")
         page.wait_for_timeout(500)
         assert page.evaluate(f"{scroller}.scrollTop") < 50  # left where the person was
+    finally:
+        context.close()
+
+
+def test_the_start_screen_and_ask_next_offer_questions_the_documents_answer(browser, model_app):
+    context, page = _open(browser, model_app, "phone")
+    try:
+        examples = page.locator("#ea-chat .example")  # gradio's example buttons
+        assert sorted(examples.all_inner_texts()) == sorted([FOCUS_QUESTION, STAFF_QUESTION])
+        ask(page, "Who coordinates the exchange at LUMC?")
+        nxt = last_answer(page).locator(".ea-next")
+        assert nxt.locator(".ea-next-label").text_content() == "Ask next"
+        names = last_answer(page).locator(".ea-suggest-name").all_inner_texts()
+        assert names == [STAFF_QUESTION, FOCUS_QUESTION]  # the nearer section first
     finally:
         context.close()
 

@@ -46,3 +46,27 @@ def test_gradio_is_imported_only_by_the_page():
     ]
     assert outside == []
     assert len((PROJECT / "app.py").read_text().splitlines()) <= 20
+
+
+def test_the_start_screen_offers_questions_written_for_the_index(tmp_path):
+    import gradio as gr
+
+    from assistant.pipeline import questions
+    from assistant.pipeline.questions import QuestionBank, SectionQuestion
+    from assistant.ui.layout import build
+
+    def chat_examples(settings):
+        (chat,) = [b for b in build(Service(settings)).blocks.values() if isinstance(b, gr.Chatbot)]
+        return [e["text"] for e in chat.examples or []]
+
+    settings = Settings(index_dir=tmp_path / "index", ui={"feedback_db": tmp_path / "f.sqlite3"})
+    assert chat_examples(settings) == []  # none written: no made-up examples
+    (tmp_path / "index").mkdir()
+    bank = QuestionBank(
+        questions={
+            "a": SectionQuestion(question="Where is Dejima?", source="history.md", by="m"),
+            "b": SectionQuestion(question="Who can apply?", source="rules.md", by="m"),
+        }
+    )
+    questions.save(tmp_path / "index", bank)
+    assert chat_examples(settings) == ["Where is Dejima?", "Who can apply?"]

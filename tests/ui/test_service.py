@@ -26,13 +26,59 @@ def test_next_sections_are_the_neighbours_of_the_cited_one(service):
     middle = exchange[1]
     cited = [citation(1, chunk_id=middle.chunk_ids[0])]
     nxt = lib.next_sections(cited, seen=set())
-    assert nxt and nxt[0] == exchange[2] and exchange[0] in nxt
-    assert middle not in nxt and all(s.source == "exchange.md" for s in nxt)
-    assert nxt[0].question == f"Exchange overview: {exchange[2].name}"
+    shown = [s for s, _ in nxt]
+    assert shown and shown[0] == exchange[2] and exchange[0] in shown
+    assert middle not in shown and all(s.source == "exchange.md" for s in shown)
+    # no questions were written for this index: a section is asked by its title and heading
+    assert nxt[0][1] == f"Exchange overview: {exchange[2].name}"
     # a section already asked about in the conversation is not offered again
-    again = lib.next_sections(cited, seen={exchange[2].question})
+    again = [s for s, _ in lib.next_sections(cited, seen={nxt[0][1]})]
     assert exchange[2] not in again
     assert lib.next_sections([citation(1, chunk_id="unknown")], seen=set()) == []
+
+
+def test_with_questions_written_the_page_offers_them(tmp_path, fake_index, make_assistant):
+    import shutil
+
+    from assistant.config import Settings
+    from assistant.pipeline import questions
+    from assistant.pipeline.questions import QuestionBank, SectionQuestion
+
+    index = tmp_path / "index"
+    shutil.copytree(fake_index, index)
+    s = Service(
+        Settings(index_dir=index, ui={"feedback_db": tmp_path / "fb.sqlite3"}),
+        make_assistant(index, ui={"feedback_db": tmp_path / "fb.sqlite3"}),
+    )
+    assert s.examples() == []  # none written yet
+    s.start()
+    s.wait()
+    exchange = [x for x in s.library().sections if x.source == "exchange.md"]
+    asked = {exchange[2].key: "What are the focus areas of the exchange?"}
+    bank = QuestionBank(
+        questions={
+            k: SectionQuestion(question=q, source="exchange.md", by="fake")
+            for k, q in asked.items()
+        }
+    )
+    questions.save(index, bank)
+    assert s.examples() == ["What are the focus areas of the exchange?"]
+    s._library = None  # as after an ingest: the library is read again
+    lib = s.library()
+    nxt = lib.next_sections([citation(1, chunk_id=exchange[1].chunk_ids[0])], seen=set())
+    # only the section with a question is offered, phrased as that question
+    assert nxt == [(exchange[2], "What are the focus areas of the exchange?")]
+    html = render.render_next(
+        [
+            {
+                "name": exchange[2].name,
+                "title": "Exchange overview",
+                "question": nxt[0][1],
+                "phrased": True,
+            }
+        ]
+    )
+    assert "Ask next" in html and "What are the focus areas of the exchange?" in html
 
 
 def test_context_is_the_chunk_around_the_quote(service):
