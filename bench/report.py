@@ -1,6 +1,7 @@
 """bench/RESULTS.md from the measurements in bench/: the model runtime (runtime.json), the answer
 latency in the default mode (llm.json), many people at once in the web UI (load-model.json),
-and the retrieval and index benchmarks (results.json). Each section says when it was measured.
+memory over half an hour of use (soak.json), and the retrieval and index benchmarks
+(results.json). Each section says when it was measured.
 
     python -m bench.report     # rewrite RESULTS.md from the JSON files
 """
@@ -125,12 +126,42 @@ def load_section(r: dict) -> str:
     return "\n".join(lines)
 
 
+def soak_section(r: dict) -> str:
+    g = r["growth_from_minute_5"]
+
+    def row(name: str, label: str) -> str:
+        x = g[name]
+        return (
+            f"| {label} | {x['minute_5_mb']} | {x['last_minute_mb']} | "
+            f"{_f(x['growth'] * 100 if x['growth'] is not None else None)}% |"
+        )
+
+    return "\n".join(
+        [
+            "## Memory over time (web UI, model mode)",
+            "",
+            f"Measured {r['date']} with `python -m bench.soak`: {r['users']} simulated people "
+            f"asking without pause for {r['minutes']:g} minutes, each starting a new "
+            f"conversation every five questions; {r['answers']} answers, {r['errors']} errors, "
+            f"{_f(r['model_share'], 2)} of them from the model. Plot: `bench/soak-rss.png`.",
+            "",
+            "| process | RSS minute 5 (MB) | RSS last minute (MB) | growth (target < 5%) |",
+            "|---|---:|---:|---:|",
+            row("ui", "web UI"),
+            row("model", "model server"),
+            "",
+            f"Result: {'passed' if r['passed'] else 'failed'}.",
+        ]
+    )
+
+
 def write_results() -> Path:
     parts = ["# Benchmarks", ""]
     for name, render in (
         ("runtime.json", runtime_section),
         ("llm.json", latency_section),
         ("load-model.json", load_section),
+        ("soak.json", soak_section),
     ):
         data = _load(name)
         if data:
