@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, QuestionError, StoreUnavailableError, settings_error
+from assistant.output import answer_json, render_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,60 +218,6 @@ def _ask_batch(assistant, args) -> int:
             body = f"error: {record['error']}" if "error" in record else render_text(answer)
             print(f"Q: {question}\n{body}\n", flush=True)
     return 1 if unavailable else 2 if refused else 0
-
-
-def answer_json(answer) -> dict:
-    """The JSON contract of `ask --json`."""
-    return {
-        "answer": answer.answer,
-        "abstained": answer.abstained,
-        "outcome": answer.outcome,
-        "mode": answer.mode,
-        "citations": [
-            c.model_dump(include={"n", "title", "source", "section", "url", "quote", "chunk_id"})
-            for c in answer.citations
-        ],
-        "highlights": [h.model_dump() for h in answer.highlights],
-        "retrieval": [r.model_dump() for r in answer.retrieval],
-        "timings_ms": answer.timings_ms,
-        "query": answer.query,
-        "support": answer.support,
-        "abstention": answer.abstention,
-        "language": answer.language,
-        "removed_sentences": answer.removed_sentences,
-        "note": answer.note,
-    }
-
-
-def _bold(text: str) -> str:
-    """Emphasis for the sentences that carry the answer: bold on a terminal, Markdown's
-    **...** when the output goes to a file or another program."""
-    if sys.stdout.isatty():
-        return f"\033[1m{text}\033[0m"
-    return f"**{text}**"
-
-
-def render_text(answer, emphasis=_bold) -> str:
-    text = answer.answer
-    for h in answer.highlights:
-        marked = f"{h.text} [{h.n}]"
-        text = text.replace(marked, f"{emphasis(h.text)} [{h.n}]", 1)
-    lines = [text]
-    if answer.note:
-        lines += ["", f"Note: {answer.note}"]
-    if answer.citations:
-        from assistant.pipeline.verify import normalise, strip_markers
-
-        said = normalise(strip_markers(answer.answer))
-        lines.append("")
-        lines.append("Sources:")
-        for c in answer.citations:
-            where = " › ".join(p for p in (c.title, c.section) if p)
-            link = f" <{c.url}>" if c.url else ""
-            lines.append(f"[{c.n}] {where}{link}")
-            if c.quote and normalise(c.quote) not in said:  # a generated answer: show the source
-                lines.append(f'    "{c.quote}"')
-    return "\n".join(lines)
 
 
 def _stats(settings: Settings, args) -> int:

@@ -63,24 +63,13 @@ def rows(report: dict, split: str = "dev") -> list[dict]:
 
 
 def fit(items: list[dict]) -> DecisionModel:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+    from assistant.pipeline.logistic import fit_logistic
 
-    x = np.array([[c["signals"][f] for f in FEATURES] for c in items], dtype=float)
-    y = np.array([c["answerable"] for c in items], dtype=int)
-    if len(set(y)) < 2:
+    rows = [c["signals"] for c in items]
+    labels = [bool(c["answerable"]) for c in items]
+    if len(set(labels)) < 2:
         raise AssistantError("The dev report needs both answerable and unanswerable cases.")
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-    model.fit((x - scaler.mean_) / scale, y)
-    return DecisionModel(
-        features=FEATURES,
-        mean=[round(float(v), 6) for v in scaler.mean_],
-        scale=[round(float(v), 6) for v in scale],
-        weights=[round(float(v), 6) for v in model.coef_[0]],
-        bias=round(float(model.intercept_[0]), 6),
-    )
+    return DecisionModel(**fit_logistic(FEATURES, rows, labels).model_dump())
 
 
 def replay(model: DecisionModel, items: list[dict]) -> list[str]:

@@ -3,7 +3,7 @@
 
 import json
 
-from assistant.cli import answer_json, render_text
+from assistant.output import answer_json, render_text
 
 CONTRACT = {
     "answer",

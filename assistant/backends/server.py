@@ -19,19 +19,17 @@ pipeline (which answers from quotes unless the server is ready).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
+from assistant.backends import probes
 from assistant.backends.process import (
     die_with_parent,
     exit_reason,
@@ -44,13 +42,6 @@ from assistant.errors import AssistantError
 log = logging.getLogger("exchange_assistant.model")
 
 State = Literal["off", "starting", "ready", "restarting", "failed"]
-
-# A prompt of a few hundred tokens for the start-up check; its words do not matter.
-_WARM_UP = " ".join(
-    f"Passage {i}: the exchange programme lists its partners, its dates and its contact people, "
-    "and the documents say who may apply and how."
-    for i in range(1, 16)
-)
 
 
 class ServerStatus(BaseModel):
@@ -294,18 +285,9 @@ class LocalServer:
         return False, self._failure or start_failure(code, self.log_file)
 
     def _wait_loaded(self, proc: subprocess.Popen) -> bool:
-        deadline = time.monotonic() + self.start_timeout_s
         url = f"http://{self.host}:{self.port}/health"
-        while time.monotonic() < deadline and not self._stop.is_set():
-            if proc.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (urllib.error.URLError, OSError, TimeoutError):
-                pass
-            time.sleep(0.2)
+        if probes.wait_healthy(url, proc, self.start_timeout_s, self._stop):
+            return True
         if proc.poll() is None and not self._stop.is_set():
             self._failure = (
                 f"The local model did not load within {self.start_timeout_s:.0f} s; "
@@ -318,30 +300,13 @@ class LocalServer:
         here, at start-up, not on a student's question."""
         if not self.warm_up:
             return True
-        body = json.dumps(
-            {
-                "model": self.alias,
-                "messages": [{"role": "user", "content": _WARM_UP}],
-                "max_tokens": 2,
-                "temperature": 0,
-            }
-        ).encode()
-        request = urllib.request.Request(
-            f"{self.base_url}/chat/completions",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.start_timeout_s) as r:
-                json.load(r)
+        if probes.reads_long_prompt(self.base_url, self.alias, self.start_timeout_s):
             return True
-        except (urllib.error.URLError, OSError, TimeoutError, ValueError):
-            # a crash while reading it: let the exit be seen, so that the reason names it
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(2)
-            if proc.poll() is None:
-                self._failure = (
-                    f"The local model did not answer its start-up check; its log is "
-                    f"{self.log_file}."
-                )
-            return False
+        # a crash while reading it: let the exit be seen, so that the reason names it
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(2)
+        if proc.poll() is None:
+            self._failure = (
+                f"The local model did not answer its start-up check; its log is {self.log_file}."
+            )
+        return False

@@ -1,6 +1,7 @@
 """Chroma itself: which collection holds a generation, a client for a server (with a heartbeat
 and timeouts chromadb lacks) or for an embedded store (a private copy where this process may not
-write), and a first look at an embedded store's file."""
+write), a first look at an embedded store's file, and dropping the server collections of
+generations that are gone."""
 
 from __future__ import annotations
 
@@ -174,3 +175,56 @@ def _set_timeout(client, timeout_s: float) -> None:
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
+
+
+def drop_orphans(settings: Settings, index_dir: Path) -> list[str]:
+    """Delete the server collections of this index folder whose generation folder is gone
+    (an ingest that died with the server, say), and return their names. Only collections
+    that carry this folder's id are touched: other index folders may share the server."""
+    if not server_mode(settings):
+        return []
+    owner = generations.index_id(index_dir)
+    if owner is None:
+        return []
+    from chromadb.config import Settings as ChromaSettings
+
+    client = http_client(
+        settings.index.chroma_url,
+        settings.index.chroma_timeout_s,
+        ChromaSettings(anonymized_telemetry=False),
+    )
+    prefix = f"{settings.index.collection}-gen-"
+    dropped = []
+    for col in client.list_collections():
+        name = getattr(col, "name", str(col))
+        if (
+            not name.startswith(prefix)
+            or (getattr(col, "metadata", None) or {}).get(OWNER) != owner
+        ):
+            continue
+        if (index_dir / name[len(settings.index.collection) + 1 :]).is_dir():
+            continue
+        try:
+            client.delete_collection(name)
+            dropped.append(name)
+        except Exception:  # deleted meanwhile by another process: nothing to drop
+            continue
+    return dropped
+
+
+def drop_generations(settings: Settings, names: list[str]) -> None:
+    """Delete the server collections of removed generations (embedded data goes with the folder)."""
+    if not server_mode(settings) or not names:
+        return
+    from chromadb.config import Settings as ChromaSettings
+
+    client = http_client(
+        settings.index.chroma_url,
+        settings.index.chroma_timeout_s,
+        ChromaSettings(anonymized_telemetry=False),
+    )
+    for name in names:
+        try:
+            client.delete_collection(f"{settings.index.collection}-{name}")
+        except Exception:  # already gone (or never made): nothing to drop
+            continue

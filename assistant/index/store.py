@@ -5,8 +5,8 @@ On a server, each generation is its own collection, `{collection}-{generation na
 index folder still holds CURRENT, the manifest, BM25 and the vocabulary, so every process that
 shares the server also shares the index folder.
 
-A reader (`create=False`) checks the generation against its manifest before it answers from it
-(see `verify_generation`) and never writes to the index folder: Chroma's embedded client writes
+A reader (`create=False`) checks the generation against its manifest before it answers from
+it (integrity.py) and never writes to the index folder: Chroma's embedded client writes
 to its SQLite file even to read, so a reader opens a private copy of the store when it may not
 write to it (a shared, read-only folder).
 """
@@ -21,15 +21,13 @@ from typing import TypeVar
 
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError, StoreUnavailableError
-from assistant.index import generations
+from assistant.index import generations, integrity
 from assistant.index.chroma import (
     OWNER,
     collection_for,
     embedded_reader,
     get_existing,
     http_client,
-    server_mode,
-    sqlite_problem,
     why,
 )
 from assistant.types import Chunk
@@ -99,7 +97,7 @@ class Store:
         self.where = f"of {gen.name}" if gen is not None else f"in {path}"
         manifest = None
         if self.reader and gen is not None and collection is None:
-            manifest = verify_generation(settings, gen)
+            manifest = integrity.verify_generation(settings, gen)
         try:
             if self.url:
                 self.client = http_client(
@@ -274,59 +272,6 @@ def _generation(path: Path | None) -> Path | None:
     return gen if gen.name.startswith("gen-") else None
 
 
-def verify_generation(settings: Settings, gen: Path) -> generations.Manifest:
-    """Check a generation before answering from it: its manifest, bm25/ and the vocabulary
-    against their checksums, and that it was built for these settings (embedded or server,
-    the same embedding model); the Store checks its vector count once it is open. Anything
-    wrong raises IndexDamagedError with one sentence: never an empty or a foreign index that
-    would abstain on every question."""
-    manifest = generations.read_manifest(gen)
-    generations.check_files(gen, manifest)
-    where = "server" if server_mode(settings) else "embedded"
-    if manifest.store != where:
-        if manifest.store == "server":
-            what = (
-                f"it was built on a Chroma server (collection "
-                f"{manifest.collection or collection_for(settings, gen)}) but "
-                "EXCHANGE_INDEX__CHROMA_URL is not set; set it to that server"
-            )
-        else:
-            what = (
-                f"it was built with embedded Chroma but EXCHANGE_INDEX__CHROMA_URL is set "
-                f"({settings.index.chroma_url}); unset it"
-            )
-        raise IndexDamagedError(
-            f"The index does not match the settings: {what}, or run "
-            "`exchange-assistant ingest --rebuild`."
-        )
-    if manifest.model:
-        from assistant.index.embeddings import model_identity
-
-        model = model_identity(settings)
-        if model != manifest.model:
-            raise IndexDamagedError(
-                f"The index does not match the settings: it was embedded with the model "
-                f"{manifest.model}, not {model}; set EXCHANGE_INDEX__EMBEDDING_MODEL back, or run "
-                "`exchange-assistant ingest --rebuild`."
-            )
-    if where == "embedded":
-        problem = sqlite_problem(gen)
-        if problem:
-            raise generations.damaged(problem)
-    return manifest
-
-
-def collection_exists(settings: Settings, gen: Path) -> bool:
-    """Whether the server holds the collection of generation `gen` (embedded: its folder)."""
-    if not server_mode(settings):
-        return (gen / "chroma").is_dir()
-    try:
-        Store(settings, gen, collection=collection_for(settings, gen))
-    except IndexDamagedError:
-        return False
-    return True
-
-
 def retrying(call: Callable[[], T], budget_s: float, sleep=time.sleep) -> T:
     """`call()`, retried with doubling pauses (0.5 s, 1 s, 2 s, ... at most 5 s) while the
     Chroma server does not answer, for at most `budget_s` seconds; then the last error.
@@ -344,56 +289,3 @@ def retrying(call: Callable[[], T], budget_s: float, sleep=time.sleep) -> T:
         with attempt:
             return call()
     raise AssertionError("unreachable: tenacity returns or re-raises")
-
-
-def drop_orphans(settings: Settings, index_dir: Path) -> list[str]:
-    """Delete the server collections of this index folder whose generation folder is gone
-    (an ingest that died with the server, say), and return their names. Only collections
-    that carry this folder's id are touched: other index folders may share the server."""
-    if not server_mode(settings):
-        return []
-    owner = generations.index_id(index_dir)
-    if owner is None:
-        return []
-    from chromadb.config import Settings as ChromaSettings
-
-    client = http_client(
-        settings.index.chroma_url,
-        settings.index.chroma_timeout_s,
-        ChromaSettings(anonymized_telemetry=False),
-    )
-    prefix = f"{settings.index.collection}-gen-"
-    dropped = []
-    for col in client.list_collections():
-        name = getattr(col, "name", str(col))
-        if (
-            not name.startswith(prefix)
-            or (getattr(col, "metadata", None) or {}).get(OWNER) != owner
-        ):
-            continue
-        if (index_dir / name[len(settings.index.collection) + 1 :]).is_dir():
-            continue
-        try:
-            client.delete_collection(name)
-            dropped.append(name)
-        except Exception:  # deleted meanwhile by another process: nothing to drop
-            continue
-    return dropped
-
-
-def drop_generations(settings: Settings, names: list[str]) -> None:
-    """Delete the server collections of removed generations (embedded data goes with the folder)."""
-    if not server_mode(settings) or not names:
-        return
-    from chromadb.config import Settings as ChromaSettings
-
-    client = http_client(
-        settings.index.chroma_url,
-        settings.index.chroma_timeout_s,
-        ChromaSettings(anonymized_telemetry=False),
-    )
-    for name in names:
-        try:
-            client.delete_collection(f"{settings.index.collection}-{name}")
-        except Exception:  # already gone (or never made): nothing to drop
-            continue

@@ -79,8 +79,7 @@ def ingest(
     index = Path(index_dir or settings.index_dir)
     if not corpus.is_dir():
         raise AssistantError(f"The corpus folder {corpus} does not exist.")
-    from assistant.index.chroma import server_mode
-    from assistant.index.store import drop_generations, drop_orphans
+    from assistant.index.chroma import drop_generations, drop_orphans, server_mode
 
     with ingest_lock(index):
         generations.index_id(index, create=True)

@@ -9,13 +9,12 @@ the serving index (serving.py) and the models, each loaded when first needed.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Iterator
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator, RunnableLambda
 
 from assistant.config import Settings
+from assistant.pipeline.models import Models
 from assistant.pipeline.question import clean_question, read_question
 from assistant.pipeline.replies import decline_text
 from assistant.pipeline.respond import Responder
@@ -37,11 +36,8 @@ class Assistant:
         wait_for_model: bool = True,
     ) -> None:
         self.settings = settings or Settings()
-        self._embedder = embedder  # tests pass fakes for the models
-        self._scorer = scorer
-        self._backend = backend
-        self._backend_made = backend is not None
-        self._lock = threading.Lock()
+        # tests pass fakes for the models; the rest are made when first needed
+        self.models = Models(self.settings, embedder, scorer, backend)
         self.index = ServingIndex(self.settings, lambda: self.embedder, lambda: self.scorer)
         # The CLI and the evals wait for the local model to load; the web UI quotes meanwhile.
         self.responder = Responder(
@@ -59,48 +55,30 @@ class Assistant:
             | RunnableGenerator(self._respond, name="respond")
         ).with_config(run_name="exchange_assistant")
 
-    # -- the models, each made when first needed ------------------------------------------
+    # -- the models (models.py) -----------------------------------------------------------
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            from assistant.index.embeddings import Embedder
-
-            self._embedder = Embedder(self.settings)
-        return self._embedder
+        return self.models.embedder
 
     @property
     def scorer(self):
-        if self._scorer is None:
-            from assistant.index.passage_scorer import PassageScorer
-
-            self._scorer = PassageScorer(threads=self.settings.retrieval.scorer_threads)
-        return self._scorer
+        return self.models.scorer
 
     @property
     def backend(self):
         """The model that reads (backends.ModelBackend), or None for EXCHANGE_LLM=none."""
-        if not self._backend_made:
-            with self._lock:
-                if not self._backend_made:
-                    from assistant.backends import make_backend
-
-                    self._backend = make_backend(self.settings)
-                    self._backend_made = True
-        return self._backend
+        return self.models.backend
 
     def warm_up(self) -> None:
         """Open the index and load the models now rather than on the first question."""
-        if self.backend is not None:
-            self.backend.start()  # loads in its own process meanwhile
+        self.models.start_backend()  # it loads in its own process meanwhile
         self.index.current()
-        self.embedder.warm_up()
-        self.scorer.warm_up()
+        self.models.warm_up()
 
     def close(self) -> None:
         """Stops the local model's server, if this assistant started one."""
-        if self._backend is not None:
-            self._backend.stop()
+        self.models.close()
 
     # -- what the serving index gives ------------------------------------------------------
 
@@ -156,36 +134,15 @@ class Assistant:
         return read_question(request, self.settings.max_question_chars, speller)
 
     def _retrieve(self, query: Query, config: RunnableConfig | None = None) -> Retrieved:
-        from assistant.pipeline.retrieve import from_document
+        from assistant.pipeline.retrieve import retrieve
 
-        started = time.perf_counter()
-        retriever, language = self.retriever, query.language
-        evidence = retriever.invoke(query.question, config=config, language=language)
-        contextual = None
-        if query.contextual:
-            found = retriever.invoke(query.contextual, config=config, language=language)
-            contextual = [from_document(d) for d in found]
-        query.timings_ms["retrieve"] = _ms(started)
-        return Retrieved(
-            query=query,
-            evidence=[from_document(d) for d in evidence],
-            contextual_evidence=contextual,
-        )
+        return retrieve(self.retriever, query, config)
 
     def _choose(self, retrieved: Retrieved) -> Draft:
-        """The passages that answer, read alone or, for a follow-up, with the conversation
-        (`quotes.pick_reading`, with the calibrated margin)."""
-        started = time.perf_counter()
-        q, serving = retrieved.query, self.index.current()
-        draft = serving.answerer.draft(q.question, retrieved.evidence, q.language)
-        if q.contextual and retrieved.contextual_evidence is not None:
-            from assistant.pipeline.quotes import pick_reading
+        from assistant.pipeline.quotes import choose
 
-            joined = serving.answerer.draft(q.contextual, retrieved.contextual_evidence, q.language)
-            margin = serving.answer_settings.followup_margin
-            draft = pick_reading(q.question, draft, joined, margin, self.scorer)
-        q.timings_ms["choose"] = _ms(started)
-        return draft.model_copy(update={"asked": q})
+        serving = self.index.current()
+        return choose(retrieved, serving.answerer, serving.answer_settings, self.scorer)
 
     def _respond(self, drafts: Iterator[Draft]) -> Iterator[Answer]:
         for draft in drafts:
@@ -196,7 +153,3 @@ def build_assistant(settings: Settings | None = None, **models) -> Assistant:
     """The assistant over the settings' index: what the CLI, the page and the evals use.
     `models` may hand in an embedder, a scorer or a backend (tests pass fakes)."""
     return Assistant(settings, **models)
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,8 +1,9 @@
-"""A small logistic model over named features, fitted with numpy (no ML framework needed).
+"""A small logistic model over named features: applied with numpy, fitted with scikit-learn.
 
-Both fitted decisions of the answerer use it: which passage answers (the window ranker) and
-whether the evidence answers at all (abstention). The weights come from the dev split of the
-eval cases (`python -m evals calibrate`) and are shipped in calibration.json.
+Every fitted decision uses it: which passage answers (the window ranker), whether the evidence
+answers at all (the quote path's abstention) and the model path's decision (decide.py). The
+weights come from the dev split of the eval cases (`python -m evals calibrate`,
+`calibrate-decision`) and are shipped in calibration.json; answering needs no scikit-learn.
 """
 
 from __future__ import annotations
@@ -41,34 +42,31 @@ def fit_logistic(
     rows: list[dict],
     labels: list[bool],
     l2: float = 1.0,
-    steps: int = 3000,
-    rate: float = 0.1,
     balanced: bool = True,
 ) -> LogisticModel:
-    """L2-regularised logistic regression by gradient descent. With `balanced`, each class
+    """L2-regularised logistic regression on standardised features (scikit-learn, lbfgs):
+    minimises sum(sample weight x log-loss) + l2 / 2 x |w|^2. With `balanced`, each class
     weighs half, so a rare class (unanswerable questions, answer-bearing windows) counts."""
+    from sklearn.linear_model import LogisticRegression
+
     x = np.array([[r[name] for name in features] for r in rows], dtype=float)
-    y = np.array(labels, dtype=float)
+    y = np.array(labels, dtype=int)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
-    sample = np.ones(len(y))
-    if balanced:
-        pos = max(y.sum(), 1.0)
-        neg = max(len(y) - y.sum(), 1.0)
-        sample = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * neg))
-    w = np.zeros(z.shape[1])
-    b = 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
-        err = (p - y) * sample
-        w -= rate * (z.T @ err / len(y) + l2 * w / len(y))
-        b -= rate * err.mean()
+    if len(set(y.tolist())) < 2:  # one class only: nothing to separate, the prior alone
+        rate = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
+        weights, bias = np.zeros(len(features)), math.log(rate / (1 - rate))
+    else:
+        model = LogisticRegression(
+            C=1.0 / l2, class_weight="balanced" if balanced else None, max_iter=1000
+        )
+        model.fit((x - mean) / scale, y)
+        weights, bias = model.coef_[0], float(model.intercept_[0])
     return LogisticModel(
         features=list(features),
         mean=mean.round(6).tolist(),
         scale=scale.round(6).tolist(),
-        weights=w.round(6).tolist(),
-        bias=round(float(b), 6),
+        weights=np.round(weights, 6).tolist(),
+        bias=round(bias, 6),
     )

@@ -18,6 +18,8 @@ coverage and BM25 say nothing when the question's words are Dutch or Japanese.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from assistant.config import AnswerSettings
@@ -25,7 +27,7 @@ from assistant.index.lexical import content_words, tokenize
 from assistant.pipeline.abstain import AbstentionModel, Features
 from assistant.pipeline.logistic import LogisticModel
 from assistant.pipeline.passages import Window, windows
-from assistant.types import Draft, Evidence, Passage
+from assistant.types import Draft, Evidence, Passage, Retrieved
 
 # Sentences scoring within this much of a passage's best sentence are marked too. Only what is
 # shown bold depends on it, never what is answered.
@@ -234,3 +236,16 @@ def pick_reading(question: str, alone: Draft, joined: Draft | None, margin: floa
     texts = [" ".join(d.passages[0].sentences) for d in (alone, joined)]
     own, other = (float(x) for x in scorer.score(question, texts))
     return joined if other >= own - margin else alone
+
+
+def choose(retrieved: Retrieved, answerer, settings: AnswerSettings, scorer) -> Draft:
+    """The passages that answer, read alone or, for a follow-up, with the conversation
+    (`pick_reading`, with the calibrated margin)."""
+    started = time.perf_counter()
+    q = retrieved.query
+    draft = answerer.draft(q.question, retrieved.evidence, q.language)
+    if q.contextual and retrieved.contextual_evidence is not None:
+        joined = answerer.draft(q.contextual, retrieved.contextual_evidence, q.language)
+        draft = pick_reading(q.question, draft, joined, settings.followup_margin, scorer)
+    q.timings_ms["choose"] = round((time.perf_counter() - started) * 1000, 2)
+    return draft.model_copy(update={"asked": q})

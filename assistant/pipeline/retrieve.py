@@ -9,6 +9,7 @@ times their usual weight.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.types import Chunk, Evidence
+from assistant.types import Chunk, Evidence, Query, Retrieved
 
 
 def rrf(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
@@ -126,3 +127,21 @@ def from_document(doc: Document) -> Evidence:
     }
     chunk = Chunk(text=doc.page_content, **meta)
     return Evidence(chunk=chunk, **scores)
+
+
+def retrieve(retriever, query: Query, config=None) -> Retrieved:
+    """The evidence for the question as asked and, for a follow-up, for the question read
+    with the conversation."""
+    started = time.perf_counter()
+    language = query.language
+    evidence = retriever.invoke(query.question, config=config, language=language)
+    contextual = None
+    if query.contextual:
+        found = retriever.invoke(query.contextual, config=config, language=language)
+        contextual = [from_document(d) for d in found]
+    query.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 2)
+    return Retrieved(
+        query=query,
+        evidence=[from_document(d) for d in evidence],
+        contextual_evidence=contextual,
+    )

@@ -20,7 +20,7 @@ import gradio as gr
 from assistant.errors import AssistantError, QuestionError
 from assistant.pipeline.assistant import clean_question
 from assistant.types import Answer, Turn
-from assistant.ui import render
+from assistant.ui import panels, render
 from assistant.ui.service import Library, Service
 
 log = logging.getLogger("exchange_assistant.ui")
@@ -138,12 +138,12 @@ class Handlers:
         While a question is answered the conversation holds it as a streaming turn, so that
         Stop (`stop`) finds what was shown so far; Stop takes the place of Ask meanwhile."""
         if not text or not text.strip():
-            yield (*[gr.skip()] * 3, render.render_notice("Please type a question."), *IDLE)
+            yield (*[gr.skip()] * 3, panels.render_notice("Please type a question."), *IDLE)
             return
         try:
             clean_question(text, self.settings.max_question_chars)
         except QuestionError as exc:
-            yield (*[gr.skip()] * 3, render.render_notice(str(exc)), *IDLE)
+            yield (*[gr.skip()] * 3, panels.render_notice(str(exc)), *IDLE)
             return
         convo = settled(list(convo or []))
         pending = {
@@ -169,7 +169,7 @@ class Handlers:
                 pending.update(extras(answer, self._library(), [*convo, pending]))
                 self._keep_unanswered(text, pending["history"], answer)
         except QuestionError as exc:
-            yield self.messages(convo), convo, text, render.render_notice(str(exc)), *IDLE
+            yield self.messages(convo), convo, text, panels.render_notice(str(exc)), *IDLE
             return
         except AssistantError as exc:
             pending["error"] = str(exc)
@@ -260,15 +260,15 @@ class Handlers:
 
     def glance(self) -> str:
         try:
-            return render.render_glance(self.service.glance())
+            return panels.render_glance(self.service.glance())
         except AssistantError as exc:
-            return render.render_notice(str(exc))
+            return panels.render_notice(str(exc))
 
     def sources(self) -> str:
         try:
-            return render.render_sources(self.service.sources())
+            return panels.render_sources(self.service.sources())
         except AssistantError as exc:
-            return render.render_notice(str(exc))
+            return panels.render_notice(str(exc))
 
     def contact(self) -> str:
         route = None
@@ -281,4 +281,4 @@ class Handlers:
             who = self.service.assistant.contact()
         except AssistantError:
             who = self.settings.contact
-        return render.render_contact(who, route)
+        return panels.render_contact(who, route)

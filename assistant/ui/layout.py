@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.ui import memory, render
+from assistant.ui import memory, panels
 from assistant.ui.handlers import Handlers
 from assistant.ui.service import Service
 from assistant.ui.staff import StaffPage
@@ -29,10 +29,10 @@ def build(service: Service) -> gr.Blocks:
     feedback_on = h.feedback
     examples = service.examples()  # questions the documents answer (pipeline/questions.py)
 
-    with gr.Blocks(title=f"{render.TITLE} · LUMC – Nagasaki University") as demo:
+    with gr.Blocks(title=f"{panels.TITLE} · LUMC – Nagasaki University") as demo:
         records = gr.State([])  # this session's conversation
 
-        gr.HTML(render.render_header(), elem_id="ea-header")
+        gr.HTML(panels.render_header(), elem_id="ea-header")
         with gr.Tabs(elem_id="ea-tabs"):
             with gr.Tab("Ask a question", id="ask"), gr.Row(equal_height=False, elem_id="ea-main"):
                 with gr.Column(scale=7, min_width=320, elem_id="ea-chat-col"):
@@ -49,7 +49,7 @@ def build(service: Service) -> gr.Blocks:
                         render_markdown=True,
                         buttons=[],
                         layout="bubble",
-                        placeholder=render.render_placeholder(),
+                        placeholder=panels.render_placeholder(),
                         examples=[{"text": q, "display_text": q} for q in examples] or None,
                         feedback_options=None,  # the answer carries its own thumbs (render.py)
                         group_consecutive_messages=False,
@@ -84,7 +84,7 @@ def build(service: Service) -> gr.Blocks:
                         new_chat = gr.Button(
                             "New conversation", variant="secondary", scale=0, elem_id="ea-new"
                         )
-                        gr.HTML(render.render_fineprint(feedback_on), elem_id="ea-fine")
+                        gr.HTML(panels.render_fineprint(feedback_on), elem_id="ea-fine")
                     # The buttons inside answers (thumbs, comments) reach Python through these
                     # two, which are in the page but never shown (page.js).
                     action = gr.Textbox(
@@ -92,9 +92,9 @@ def build(service: Service) -> gr.Blocks:
                     )
                     act = gr.Button("Send answer action", visible="hidden", elem_id="ea-act")
                 with gr.Column(scale=3, min_width=260, elem_id="ea-side"):
-                    glance = gr.HTML(render.render_glance_loading(), elem_id="ea-glance")
+                    glance = gr.HTML(panels.render_glance_loading(), elem_id="ea-glance")
                     contact = gr.HTML(
-                        render.render_contact(settings.contact, None), elem_id="ea-contact"
+                        panels.render_contact(settings.contact, None), elem_id="ea-contact"
                     )
             with gr.Tab("Sources", id="sources") as sources_tab:
                 sources = gr.HTML(
@@ -102,7 +102,7 @@ def build(service: Service) -> gr.Blocks:
                 )
             with gr.Tab("About", id="about"):
                 gr.HTML(
-                    render.render_about(settings.contact, settings.max_question_chars, feedback_on),
+                    panels.render_about(settings.contact, settings.max_question_chars, feedback_on),
                     elem_id="ea-about",
                 )
 

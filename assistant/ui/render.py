@@ -1,4 +1,4 @@
-"""HTML of the page's parts. Every text that comes from a person or a document is escaped here.
+"""HTML of an answer in the chat. Every text that comes from a person or a document is escaped.
 
 The chat sanitizes what it shows (ids, data- and aria- attributes, roles and form fields are
 removed), so the parts a script acts on are found by class, a turn by `ea-turn-N`, and names for
@@ -7,51 +7,15 @@ screen readers are visually hidden text (`ea-sr`) rather than attributes. page.j
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import urlparse
 
 from assistant.types import Answer
-
-TITLE = "Exchange Assistant"
-MARKER = re.compile(r"\s*\[(\d+)\]")
-
-
-def esc(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only web links become links; anything else (javascript:, data:) is shown as text."""
-    if url and re.match(r"^https?://", url.strip(), re.IGNORECASE):
-        return url.strip()
-    return None
-
-
-def _block(inner: str, cls: str) -> str:
-    # One line: in the chat's Markdown an HTML block ends at a blank line.
-    return f'<div class="{cls}">{inner}</div>'.replace("\n", " ")
-
-
-def _sr(text: str) -> str:
-    return f'<span class="ea-sr">{esc(text)}</span>'
-
-
-def _link(url: str, inner: str, cls: str = "") -> str:
-    klass = f' class="{cls}"' if cls else ""
-    return (
-        f'<a{klass} href="{esc(url)}" target="_blank" rel="noopener noreferrer">{inner}'
-        f"{_sr(' (opens in a new tab)')}</a>"
-    )
-
-
-def host(url: str) -> str:
-    name = urlparse(url).hostname or url
-    return name.removeprefix("www.")
+from assistant.ui.html import MARKER, block, esc, host, link, safe_url, sr
 
 
 def render_question(question: str) -> str:
-    return _block(esc(question).replace("\n", "<br>"), "ea-question")
+    return block(esc(question).replace("\n", "<br>"), "ea-question")
 
 
 # -- an answer ---------------------------------------------------------------------------------
@@ -79,14 +43,14 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
     cls = "ea-answer ea-abstained" if answer.abstained else "ea-answer"
     cls += f" ea-mode-{answer.mode}"  # model or quotes: how the answer was made
     if streaming:
-        return _block(body, f"{cls} ea-streaming")
+        return block(body, f"{cls} ea-streaming")
     if turn.get("stopped"):
-        return _block(body + render_stopped(answer), f"{cls} ea-stopped")
+        return block(body + render_stopped(answer), f"{cls} ea-stopped")
     body += render_actions(turn, i, feedback)
     body += render_next(turn.get("next") or [])
     copy = esc(plain_text(answer, turn.get("contact"))).replace("\n", "&#10;")  # kept by _block
     body += f'<div class="ea-copytext">{copy}</div>'
-    return _block(body, f"{cls} ea-turn-{i}")
+    return block(body, f"{cls} ea-turn-{i}")
 
 
 def render_language(answer: Answer) -> str:
@@ -101,7 +65,7 @@ def render_language(answer: Answer) -> str:
 def render_stopped(answer: Answer | None) -> str:
     """What a stopped answer says of itself: as far as it came, or nothing yet."""
     if answer is None:
-        return _block(esc("You stopped this answer before it was ready."), "ea-answer ea-stopped")
+        return block(esc("You stopped this answer before it was ready."), "ea-answer ea-stopped")
     return f'<p class="ea-note">{esc("You stopped this answer; it may be incomplete.")}</p>'
 
 
@@ -120,7 +84,7 @@ def render_text(answer: Answer) -> str:
                 pieces.append(f'{esc(lead)}<mark class="ea-hl">{esc(sentence.strip())}</mark>')
             else:
                 pieces.append(esc(sentence))
-            pieces.append(f'<button type="button" class="ea-ref">{_sr("Source ")}{n}</button>')
+            pieces.append(f'<button type="button" class="ea-ref">{sr("Source ")}{n}</button>')
             last = m.end()
         pieces.append(esc(para[last:]))
         paragraphs.append(f"<p>{''.join(pieces).strip()}</p>")
@@ -181,17 +145,17 @@ def render_card(c, context: list[str] | None, page: int | None = None) -> str:
     else:
         passage = '<p class="ea-context-none">The answer quotes this section in full.</p>'
     url = safe_url(c.url)
-    link = (
-        _link(page_link(url, page), f"Read it on {esc(host(url))}", "ea-card-link")
+    where = (
+        link(page_link(url, page), f"Read it on {esc(host(url))}", "ea-card-link")
         if url
         else '<p class="ea-context-none">The document gives no web address.</p>'
     )
     return (
         f'<li class="ea-card ea-card-{int(c.n)}"><details><summary>'
-        f'<span class="ea-card-n">{_sr("Source ")}{int(c.n)}</span>'
+        f'<span class="ea-card-n">{sr("Source ")}{int(c.n)}</span>'
         f'<span class="ea-card-head"><span class="ea-card-title">{esc(c.title)}</span>'
         f"{section}</span></summary>"
-        f'<div class="ea-card-body">{passage}{link}</div></details></li>'
+        f'<div class="ea-card-body">{passage}{where}</div></details></li>'
     )
 
 
@@ -213,7 +177,7 @@ def render_abstention(answer: Answer, contact: dict | None) -> str:
     url = safe_url((contact or {}).get("url"))
     if contact and url:
         where = " › ".join(esc(p) for p in (contact.get("title"), contact.get("section")) if p)
-        body += f'<p class="ea-contact">How to reach them: {_link(url, where)}</p>'
+        body += f'<p class="ea-contact">How to reach them: {link(url, where)}</p>'
     return body
 
 
@@ -228,7 +192,7 @@ def render_actions(turn: dict, i: int, feedback: bool) -> str:
             buttons.append(
                 f'<button type="button" class="ea-thumb ea-{value} ea-turn-{i}{state}">'
                 f'<span class="ea-icon"></span>{esc(name)}'
-                f"{_sr(' (chosen)') if on else ''}</button>"
+                f"{sr(' (chosen)') if on else ''}</button>"
             )
         if turn.get("comment_open"):
             prompt = (
@@ -290,7 +254,7 @@ def render_pending(loading: bool) -> str:
         if loading
         else "Searching the programme documents…"
     )
-    return _block(f'<span class="ea-dots"><i></i><i></i><i></i></span>{text}', "ea-pending")
+    return block(f'<span class="ea-dots"><i></i><i></i><i></i></span>{text}', "ea-pending")
 
 
 def render_reading(answer: Answer) -> str:
@@ -305,154 +269,11 @@ def render_reading(answer: Answer) -> str:
         f"<li>{esc(' › '.join(p for p in (c.title, c.section) if p))}</li>" for c in answer.sources
     )
     listing = f'<ol class="ea-reading-list">{items}</ol>' if items else ""
-    return _block(
+    return block(
         f'<span class="ea-dots"><i></i><i></i><i></i></span>{esc(text)}{listing}',
         "ea-pending ea-reading",
     )
 
 
 def render_error(message: str) -> str:
-    return _block(esc(message), "ea-answer ea-error")
-
-
-# -- panels ------------------------------------------------------------------------------------
-
-
-def render_glance(facts: list[tuple[str, Answer]]) -> str:
-    """Each fact is the assistant's own answer, linked to the documents it cites."""
-    if not facts:
-        return (
-            '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
-            '<p class="ea-muted">The documents in the index do not state the key facts.</p></div>'
-        )
-    items = []
-    for label, answer in facts:
-        links, seen = [], set()
-        for c in answer.citations:
-            if c.source in seen:
-                continue
-            seen.add(c.source)
-            url, doc = safe_url(c.url), esc(c.title or "the document")
-            links.append(_link(url, doc) if url else f"<span>{doc}</span>")
-        text = esc(" ".join(MARKER.sub("", answer.answer).split()))
-        items.append(
-            f'<div class="ea-fact"><dt>{esc(label)}</dt><dd>{text}'
-            f'<span class="ea-fact-src">Source: {", ".join(links)}</span></dd></div>'
-        )
-    return (
-        '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
-        f'<dl class="ea-facts">{"".join(items)}</dl></div>'
-    )
-
-
-def render_glance_loading() -> str:
-    return (
-        '<div class="ea-panel"><h2 class="ea-panel-title">At a glance</h2>'
-        '<p class="ea-muted">Reading the programme documents…</p></div>'
-    )
-
-
-def render_sources(rows: list[dict]) -> str:
-    body = []
-    for r in rows:
-        url = safe_url(r.get("url"))
-        title = esc(r.get("title") or r.get("source"))
-        if url:
-            title = _link(url, title)
-        body.append(
-            f"<tr><td>{title}<span class='ea-file'>{esc(r.get('source'))}</span></td>"
-            f"<td>{esc(r.get('updated') or '–')}</td><td class='ea-num'>{int(r.get('chunks') or 0)}"
-            "</td></tr>"
-        )
-    chunks = sum(int(r.get("chunks") or 0) for r in rows)
-    docs = "document" if len(rows) == 1 else "documents"
-    return (
-        '<div class="ea-sources">'
-        f'<p class="ea-sources-intro">The assistant answers only from these {len(rows)} {docs} '
-        f"({chunks} passages). To add one, put it in the corpus folder and run "
-        "<code>exchange-assistant ingest</code>.</p>"
-        '<div class="ea-table-wrap"><table class="ea-table"><thead><tr><th>Document (file)</th>'
-        '<th>Updated</th><th class="ea-num">Passages</th></tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div></div>"
-    )
-
-
-def render_notice(message: str) -> str:
-    return f'<div class="ea-notice" role="alert">{esc(message)}</div>'
-
-
-def render_header() -> str:
-    return (
-        '<header class="ea-header"><div class="ea-header-inner">'
-        '<div class="ea-brand"><span class="ea-mark"></span>'
-        '<span class="ea-org">Leiden University Medical Center'
-        '<span class="ea-sep">·</span>Nagasaki University</span></div>'
-        f'<h1 class="ea-title">{TITLE}</h1>'
-        '<p class="ea-lede">Questions about the Erasmus+ exchange between LUMC and Nagasaki '
-        "University, answered from the programme's own documents. Every sentence names "
-        'its source.</p></div></header><div class="ea-accent"></div>'
-    )
-
-
-def render_placeholder() -> str:
-    return (
-        '<div class="ea-empty"><p class="ea-empty-title">What would you like to know?</p>'
-        '<p class="ea-empty-text">Ask about who can take part, the focus areas, whom to contact '
-        "or the history of Leiden and Nagasaki. Pick an example below or type your own "
-        "question.</p></div>"
-    )
-
-
-def render_contact(contact_name: str | None, contact: dict | None) -> str:
-    url = safe_url((contact or {}).get("url"))
-    route = ""
-    if contact and url:
-        where = " › ".join(esc(p) for p in (contact.get("title"), contact.get("section")) if p)
-        route = f" The documents say how: {_link(url, where)}."
-    return (
-        '<div class="ea-panel ea-panel-quiet"><h2 class="ea-panel-title">Need a person?</h2>'
-        "<p>When the documents do not answer, the assistant says so."
-        + (f" Please ask {esc(contact_name)}." if contact_name else "")
-        + f"{route}</p></div>"
-    )
-
-
-def render_fineprint(feedback_on: bool) -> str:
-    rate = " Rate an answer to help us improve it." if feedback_on else ""
-    return (
-        '<p class="ea-fine">Answers quote the programme documents and may be incomplete; '
-        f"check the linked source before you act on one.{rate}</p>"
-    )
-
-
-def render_about(contact: str | None, max_chars: int, feedback_on: bool) -> str:
-    if feedback_on:
-        privacy = (
-            "When you rate an answer, we store the question, the earlier questions of the "
-            "conversation, the answer, its sources, your rating, your comment if you write one, "
-            "and the time. We do not store your IP address or anything else about you."
-        )
-    else:
-        privacy = "Ratings are switched off here; nothing you ask is stored."
-    return (
-        '<div class="ea-about">'
-        "<h2>How the assistant answers</h2>"
-        "<p>The assistant searches the programme documents listed under <em>Sources</em>. A "
-        "language model reads the passages it finds; the answer opens with one sentence that "
-        "answers your question, followed by the documents' own words that support it. When the "
-        "model is not available, the answer quotes the passages, and a note says so. Each "
-        "sentence carries a number: select it to open the source with the same number, which "
-        "names the document and its section, shows the text around the quote, and links to "
-        "the page.</p>"
-        "<p>Under each answer, <em>Read next</em> offers the sections next to the ones it quotes."
-        "</p>"
-        "<p>When the documents do not answer a question, the assistant says so instead of "
-        "guessing"
-        + (f", and tells you whom to ask: {esc(contact)}.</p>" if contact else ".</p>")
-        + "<p>Follow-up questions such as “and who coordinates it?” are understood in the "
-        "context of the conversation. Start a new conversation to change the subject.</p>"
-        "<h2>Your questions and ratings</h2>"
-        f"<p>{privacy}</p>"
-        f"<p>Questions are limited to {max_chars:,} characters.</p>"
-        "</div>"
-    )
+    return block(esc(message), "ea-answer ea-error")

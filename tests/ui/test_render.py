@@ -7,7 +7,8 @@ import html
 from page_helpers import citation, text_of
 
 from assistant.types import Answer, Highlight
-from assistant.ui import handlers, render
+from assistant.ui import handlers, panels, render
+from assistant.ui.html import safe_url
 
 
 def test_the_answer_carrying_sentences_are_marked_and_each_badge_has_its_card():
@@ -171,13 +172,13 @@ def test_markup_from_documents_and_people_is_escaped():
     assert "\n" not in question and "<br><br>" in question
 
     rows = [{"source": "<x>.md", "title": "<u>t</u>", "updated": "<d>", "url": "x", "chunks": 3}]
-    table = render.render_sources(rows)
+    table = panels.render_sources(rows)
     assert "<u>" not in table and "<x>" not in table and "<d>" not in table
     assert "1 document (3 passages)" in table
 
-    glance = render.render_glance([("<Label>", evil)])
+    glance = panels.render_glance([("<Label>", evil)])
     assert "<Label>" not in glance and "<img" not in glance and "[1]" not in glance
-    contact = render.render_contact("<b>x</b>", {"title": "<i>", "section": None, "url": "data:x"})
+    contact = panels.render_contact("<b>x</b>", {"title": "<i>", "section": None, "url": "data:x"})
     assert "<b>" not in contact and "<i>" not in contact and "href" not in contact
 
 
@@ -187,17 +188,17 @@ def test_the_glance_links_each_fact_to_its_document():
         abstained=False,
         citations=[citation(1), citation(2)],
     )
-    out = render.render_glance([("Coordinator", answer)])
+    out = panels.render_glance([("Coordinator", answer)])
     assert "The coordinator is Maria Yazdanbakhsh. Also this." in out
     assert out.count('href="https://example.org/exchange"') == 1  # one link per document
     assert "exchange.md" not in out
 
 
 def test_only_web_links_are_links():
-    assert render.safe_url("https://example.org/a") == "https://example.org/a"
-    assert render.safe_url("HTTP://example.org") == "HTTP://example.org"
+    assert safe_url("https://example.org/a") == "https://example.org/a"
+    assert safe_url("HTTP://example.org") == "HTTP://example.org"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "", None):
-        assert render.safe_url(bad) is None
+        assert safe_url(bad) is None
 
 
 # -- the index as sections ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from page_helpers import citation, final
 
-from assistant.ui import handlers, render
+from assistant.ui import handlers, panels, render
 from assistant.ui.service import Service
 
 
@@ -104,7 +104,7 @@ def test_a_missing_index_is_built_on_start(corpus, make_assistant, tmp_path):
     service.wait()
     assert service.error is None
     assert {s["source"] for s in service.sources()} == {"exchange.md", "history.txt"}
-    facts = render.render_glance(service.glance())
+    facts = panels.render_glance(service.glance())
     assert "Maria Yazdanbakhsh" in facts
 
 
