@@ -121,7 +121,7 @@ class QuestionWriter:
         bank = QuestionBank()
         for s in sections:
             kept = old.questions.get(s.key) if old else None
-            if kept is not None and (kept.by == "heading" or self.client is not None):
+            if kept is not None:  # checked when it was written, and the text is the same
                 bank.questions[s.key] = kept
                 continue
             found = self.question_for(s, chunks)
@@ -170,17 +170,27 @@ def write_questions(
     scorer=None,
 ) -> QuestionBank:
     """Writes `questions.json` for the current index and returns it; a section whose content
-    kept its question keeps it, unless `fresh`."""
-    from assistant.pipeline.assistant import Assistant
+    kept its question keeps it, unless `fresh`. The quote path that checks them is loaded
+    only when there is a question to check (an ingest without a model and without headings
+    that ask loads no model for this)."""
+    from assistant.index.store import Store
 
-    checker = Assistant(
-        settings.model_copy(update={"llm": "none"}), embedder=embedder, scorer=scorer
-    )
     serving = generations.require_current(Path(settings.index_dir))
     manifest = generations.read_manifest(serving)
-    chunks = {c.id: c for c in checker.retriever.store.all_chunks()}
+    chunks = {c.id: c for c in Store(settings, serving / "chroma").all_chunks()}
     sections = outline.sections(manifest, chunks)
-    writer = QuestionWriter(settings, checker.ask, client, model_label)
+    checker = None
+
+    def ask(question: str):
+        nonlocal checker
+        if checker is None:
+            from assistant.pipeline.assistant import Assistant
+
+            quotes_only = settings.model_copy(update={"llm": "none"})
+            checker = Assistant(quotes_only, embedder=embedder, scorer=scorer)
+        return checker.ask(question)
+
+    writer = QuestionWriter(settings, ask, client, model_label)
     bank = writer.write(sections, chunks, None if fresh else load(settings.index_dir))
     save(settings.index_dir, bank)
     return bank

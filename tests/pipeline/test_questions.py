@@ -121,3 +121,13 @@ def test_a_reply_is_one_question_or_nothing(reply, expected):
 def test_a_damaged_file_is_as_if_none_were_written(tmp_path):
     (tmp_path / questions.FILE).write_text("{not json", encoding="utf-8")
     assert questions.load(tmp_path) is None
+
+
+def test_without_a_model_the_questions_a_model_wrote_are_kept(
+    indexed, fake_embedder, fake_scorer, fake_model
+):
+    url, _ = fake_model({"rules": [["three focus areas", "What are the focus areas?"]]})
+    written = _write(indexed, fake_embedder, fake_scorer, ChatClient(url, "fake"))
+    assert "What are the focus areas?" in {q.question for q in written.questions.values()}
+    again = _write(indexed, fake_embedder, fake_scorer)  # EXCHANGE_LLM=none, say
+    assert again.questions == written.questions
