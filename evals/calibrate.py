@@ -114,7 +114,6 @@ def _assistants(items: list[_Item]) -> list[Assistant]:
 def _set(items: list[_Item], **values) -> None:
     for a in _assistants(items):
         a.answerer.settings = a.answerer.settings.model_copy(update=values)
-        a.answer_settings = a.answerer.settings
 
 
 def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log=print) -> dict:
