@@ -85,9 +85,9 @@ def render_header() -> str:
 def render_placeholder() -> str:
     return (
         '<div class="ea-empty"><p class="ea-empty-title">What would you like to know?</p>'
-        '<p class="ea-empty-text">Ask about who can take part, the focus areas, whom to contact '
-        "or the history of Leiden and Nagasaki. Pick an example below or type your own "
-        "question.</p></div>"
+        '<p class="ea-empty-text">Ask anything the programme\'s documents may answer. The '
+        "examples below are questions the documents answer; pick one or type your own."
+        "</p></div>"
     )
 
 
@@ -137,7 +137,7 @@ def render_about(contact: str | None, max_chars: int, feedback_on: bool) -> str:
         "<p>When the documents do not answer a question, the assistant says so instead of "
         "guessing"
         + (f", and tells you whom to ask: {esc(contact)}.</p>" if contact else ".</p>")
-        + "<p>Follow-up questions such as “and who coordinates it?” are understood in the "
+        + "<p>A follow-up question that leans on the one before is understood in the "
         "context of the conversation. Start a new conversation to change the subject.</p>"
         "<h2>Your questions and ratings</h2>"
         f"<p>{privacy}</p>"
