@@ -172,3 +172,11 @@ class FakeJudge:
     def supports(self, sources, question: str, statement: str, n: int) -> float:
         self.calls.append(("supports", statement))
         return 0.9 if self._share(statement, sources[n - 1].text) >= 0.75 else 0.1
+
+
+# What the fake chat server says to "who coordinates" (tests/fake_model_server.py rules): one
+# reply in the form the read prompt asks for.
+COORDINATOR_READING = (
+    "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
+    'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+)

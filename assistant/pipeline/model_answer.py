@@ -240,15 +240,14 @@ class ModelAnswerer:
             highlights=[Highlight(n=1, text=first)],
             mode="model",
             missing=missing,
-            note=None if kept or not written else _checked_note(language_name),
+            note=None if kept or not written else CHECKED_NOTE,
         )
 
 
-def _checked_note(language_name: str) -> str | None:
-    return (
-        "The model's own sentence did not match the documents closely enough, so the answer "
-        "quotes them."
-    )
+CHECKED_NOTE = (
+    "The model's own sentence did not match the documents closely enough, so the answer "
+    "quotes them."
+)
 
 
 def _citations(sources: list[Source], draft: Draft) -> list[Citation]:

@@ -71,10 +71,8 @@ def load(index_dir: Path) -> QuestionBank | None:
     p = path(index_dir)
     try:
         return QuestionBank.model_validate_json(p.read_bytes())
-    except FileNotFoundError:
+    except (OSError, ValueError):  # none yet, or damaged: the page falls back to headings
         return None
-    except (OSError, ValueError):
-        return None  # a damaged file: the page falls back to the sections' headings
 
 
 def save(index_dir: Path, bank: QuestionBank) -> None:

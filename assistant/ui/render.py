@@ -26,11 +26,11 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
     if turn.get("error"):
         return render_error(turn["error"])
     if not turn.get("answer"):
-        return render_stopped(None) if turn.get("stopped") else render_pending(loading)
+        return render_stopped_early() if turn.get("stopped") else render_pending(loading)
     answer = Answer.model_validate(turn["answer"])
     streaming = bool(turn.get("streaming"))
     if answer.status in ("waiting", "reading"):
-        return render_reading(answer) if streaming else render_stopped(None)
+        return render_reading(answer) if streaming else render_stopped_early()
     if answer.abstained:
         body = render_abstention(answer, turn.get("contact"))
     else:
@@ -45,7 +45,7 @@ def render_turn(turn: dict, i: int, *, feedback: bool, loading: bool = False) ->
     if streaming:
         return block(body, f"{cls} ea-streaming")
     if turn.get("stopped"):
-        return block(body + render_stopped(answer), f"{cls} ea-stopped")
+        return block(body + render_stopped_note(), f"{cls} ea-stopped")
     body += render_actions(turn, i, feedback)
     body += render_next(turn.get("next") or [])
     copy = esc(plain_text(answer, turn.get("contact"))).replace("\n", "&#10;")  # kept by _block
@@ -62,10 +62,13 @@ def render_language(answer: Answer) -> str:
     return f'<p class="ea-lang">Read as {esc(name_of(answer.language))}</p>'
 
 
-def render_stopped(answer: Answer | None) -> str:
-    """What a stopped answer says of itself: as far as it came, or nothing yet."""
-    if answer is None:
-        return block(esc("You stopped this answer before it was ready."), "ea-answer ea-stopped")
+def render_stopped_early() -> str:
+    """A turn stopped before any of its answer was shown."""
+    return block(esc("You stopped this answer before it was ready."), "ea-answer ea-stopped")
+
+
+def render_stopped_note() -> str:
+    """Under the part of an answer that came before the person stopped it."""
     return f'<p class="ea-note">{esc("You stopped this answer; it may be incomplete.")}</p>'
 
 

@@ -6,15 +6,13 @@ import shutil
 import socket
 
 import pytest
+from fakes import COORDINATOR_READING
 
 from assistant.backends import ModelBackend
 from assistant.backends.client import ChatClient
 from assistant.types import Request
 
-COORDINATOR = (
-    "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
-    'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
-)
+COORDINATOR = COORDINATOR_READING
 
 
 def _stream(assistant, question, history=()):

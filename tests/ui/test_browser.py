@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, PROJECT
+from fakes import COORDINATOR_READING
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "test-artifacts"
@@ -133,10 +134,7 @@ def app(tmp_path_factory, fixture_index):
 
 # What the fake model says (tests/fake_model_server.py); each piece of a reply takes a while, so
 # the page's states while the model reads can be seen.
-COORDINATOR = (
-    "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh [1].\n"
-    'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
-)
+COORDINATOR = COORDINATOR_READING
 PIECE_SECONDS = 0.12
 
 
