@@ -11,21 +11,18 @@ from pathlib import Path
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from assistant.text.resources import language
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-# bm25s's English list is short (33 words); pronouns, auxiliaries and question words join it.
-_STOP = frozenset(STOPWORDS_EN) | frozenset(
-    """
-    what which who whom whose when where why how does did do doing done can could would should
-    shall may might must have has had having am is are was were been being i me my mine myself
-    we us our ours you your yours he him his she her hers its they them theirs what's who's i'm
-    i'd i've you're it's there's that's isn't aren't don't doesn't didn't can't won't about
-    above after again against all any both each few more most other some same so than too very
-    just also only own from up down out off over under once here there further tell please one
-    ones yes ok okay
-    """.split()
-)
+# bm25s's English list is short (33 words); the English resource file adds pronouns,
+# auxiliaries and question words.
+_STOP = frozenset(STOPWORDS_EN) | language("en").stop_words
 _stemmer = Stemmer.Stemmer("english")
+
+
+def is_stop_word(word: str) -> bool:
+    return word.lower() in _STOP
 
 
 @lru_cache(maxsize=8192)

@@ -104,6 +104,7 @@ class SupportScorer:
         self.threshold = threshold
 
     def best(self, sentence: str, chunk_text: str) -> tuple[float, str]:
+        from assistant.index.lexical import is_stop_word
         from assistant.text.sentences import split_sentences
 
         body = normalise(chunk_text)
@@ -111,7 +112,8 @@ class SupportScorer:
             if token.strip(".,") not in body:
                 return 0.0, ""
         for name in _PROPER.findall(sentence):
-            if name.lower() not in body and name.lower() not in {"the", "a", "an", "i"}:
+            # A capitalised stop word ("The" after a colon, "I") names nothing.
+            if name.lower() not in body and not is_stop_word(name):
                 return 0.0, ""
         candidates = list(split_sentences(chunk_text)) or [chunk_text]
         vectors = self._embed([sentence, *candidates])
@@ -126,17 +128,10 @@ class SupportScorer:
         return sum(a * b for a, b in zip(q, v, strict=True))
 
 
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all|"
-    r"your|the)\b.{0,30}\b(?:instructions?|rules|prompts?|context|documents?|sources?)\b|"
-    r"\byou (?:are|must|should|will) (?:now )?(?:an?|the|act|answer|say|respond|reply)\b|"
-    r"^\s*(?:system|assistant|user)\s*:|\b(?:say|answer|respond|reply) (?:only|that|with)\b|"
-    r"\bnew instructions?\b|\bsystem prompt\b",
-    re.I,
-)
-
-
 def is_instruction(sentence: str) -> bool:
     """Whether a sentence of a document reads as an order to the assistant. Documents are
     data: such sentences are neither shown to a model nor quoted in an answer."""
-    return bool(_INSTRUCTION.search(sentence))
+    from assistant.text.resources import instruction_pattern
+
+    pattern = instruction_pattern("en")
+    return bool(pattern and pattern.search(sentence))

@@ -27,3 +27,25 @@ def test_decimal_numbers_do_not_split():
         "It grew 3.5 times.",
         "Then it stopped.",
     )
+
+
+def test_splits_japanese_which_has_no_spaces_after_its_stops():
+    assert split_sentences("締め切りは3月1日です。遅れた申請は受け付けません。") == (
+        "締め切りは3月1日です。",
+        "遅れた申請は受け付けません。",
+    )
+
+
+def test_an_abbreviation_of_another_language_with_a_file_does_not_end_a_sentence():
+    assert split_sentences("De beurs wordt o.a. in twee delen betaald. De rest volgt.") == (
+        "De beurs wordt o.a. in twee delen betaald.",
+        "De rest volgt.",
+    )
+
+
+def test_sentences_stand_as_written_in_the_line():
+    line = 'He said "Go."  Then   he left (i.e. at once). Café Zürich is open!'
+    pieces = split_sentences(line)
+    assert len(pieces) == 3
+    assert all(piece in line for piece in pieces)
+    assert pieces[1] == "Then   he left (i.e. at once)."
