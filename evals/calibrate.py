@@ -263,10 +263,12 @@ def calibrate(base: Settings, suites: list[Suite], out: Path = DEFAULT_FILE, log
     )
     model = model.model_copy(update={"threshold": threshold, "fitted_on": fitted_on})
     cross = cross.model_copy(update={"threshold": cross_threshold, "fitted_on": fitted_on})
-    # The judges' fits (calibrate_judge.py) are kept: refit them after changing these values.
+    # The model path's fits (calibrate-decision) are kept: they read the quote path's support
+    # as one signal, so refit them after changing these values.
     previous = Calibration.load(out) if Path(out).exists() else None
     calibration = Calibration(
-        judges=previous.judges if previous else {},
+        decisions=previous.decisions if previous else {},
+        sentence_floor=previous.sentence_floor if previous else {},
         ranker=ranker,
         abstention=model,
         cross_language=cross,
