@@ -1,8 +1,10 @@
 """Sentence splitting for citations: each answer sentence is quoted from a chunk as it stands.
 
-blingfire finds the sentences of a line in any language (Japanese included); a boundary it puts
-after an abbreviation of a language the project has a file for, or after an initial, is taken
-back. The sentences are cut from the line by blingfire's offsets, so each stands as written."""
+blingfire finds the sentences of a line in any language (Japanese included); a stop, question or
+exclamation mark followed by a space and a capital or a digit also ends one (blingfire keeps a
+one-word sentence such as "Yes." with the next). A boundary after an abbreviation of a language
+the project has a file for, or after an initial, is taken back. The sentences are cut from the
+line by offsets, so each stands as written."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import blingfire
 from assistant.text.resources import abbreviations
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 
 
@@ -29,7 +32,13 @@ def split_sentences(text: str) -> tuple[str, ...]:
 
 
 def _line_sentences(line: str) -> list[str]:
-    _, offsets = blingfire.text_to_sentences_and_offsets(line)
+    _, found = blingfire.text_to_sentences_and_offsets(line)
+    offsets = []
+    for start, end in found:
+        for match in _BOUNDARY.finditer(line, start, end):
+            offsets.append((start, match.start()))
+            start = match.end()
+        offsets.append((start, end))
     spans: list[list[int]] = []
     for start, end in offsets:
         if spans and _ends_with_abbreviation(line[spans[-1][0] : spans[-1][1]]):

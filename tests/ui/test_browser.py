@@ -187,7 +187,9 @@ def _open(browser, app, size: str):
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
     pg.goto(app.url)
+    # The page renders in parts: on a busy machine the question box can come before the chat.
     pg.wait_for_selector("#ea-question textarea")
+    pg.wait_for_selector("#ea-chat", state="attached")
     return context, pg
 
 
