@@ -3,11 +3,11 @@
 import shutil
 
 import pytest
+from conftest import FIXTURES
 
 from assistant.index.generations import current
 from assistant.ingest.build import fingerprint, ingest
 from assistant.ingest.checkup import inspect_generation, vectors_problem
-from conftest import FIXTURES
 
 
 @pytest.fixture
