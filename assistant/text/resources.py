@@ -7,7 +7,7 @@ file."""
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -59,7 +59,7 @@ def language(code: str) -> LanguageData:
     return LanguageData.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
-@lru_cache(maxsize=1)
+@cache
 def abbreviations() -> frozenset[str]:
     """Abbreviations of every language the project has a file for: a page may mix languages,
     and a word that is an abbreviation in one is rarely a sentence's last word in another."""
