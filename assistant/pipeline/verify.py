@@ -6,6 +6,7 @@ import re
 
 from pydantic import BaseModel
 
+from assistant.text.resources import instruction_pattern
 from assistant.types import Evidence
 
 _SPACE = re.compile(r"\s+")
@@ -131,7 +132,5 @@ class SupportScorer:
 def is_instruction(sentence: str) -> bool:
     """Whether a sentence of a document reads as an order to the assistant. Documents are
     data: such sentences are neither shown to a model nor quoted in an answer."""
-    from assistant.text.resources import instruction_pattern
-
     pattern = instruction_pattern("en")
     return bool(pattern and pattern.search(sentence))
