@@ -7,6 +7,8 @@ model combines what each part of the pipeline knows:
   first word, and whether it went on to quote;
 - its extraction: whether the words it copied are in the passages (how exactly), and how
   close they are to the question in meaning (multilingual e5);
+- its certainty: how likely, token by token, it found the words of its sentence and its quote
+  (a model that reaches for the nearest words hesitates over them);
 - its sentence: how close it is to the words it copied, and whether the model, asked in a
   second short read, finds that the cited passage states it;
 - retrieval: the quote path's own probability that the evidence answers, and e5's best
@@ -45,6 +47,18 @@ class Signals(BaseModel):
         0.0,
         description="The model's P(Yes), asked again in a second read, that the passage it "
         "cites states what its sentence says (0 when it wrote none).",
+    )
+    answer_confidence: float = Field(
+        0.0, description="Geometric mean probability of the tokens of its answer sentence."
+    )
+    answer_weakest: float = Field(
+        0.0, description="Probability of the least likely token of its answer sentence."
+    )
+    quote_confidence: float = Field(
+        0.0, description="Geometric mean probability of the tokens of its quote."
+    )
+    cited_confidence: float = Field(
+        0.0, description="Probability of the passage number its sentence cites."
     )
     support: float = Field(description="The quote path's probability that the evidence answers.")
     best: float = Field(description="e5 similarity of the best passage to the question.")

@@ -16,6 +16,7 @@ is checked against the quote before anyone sees it (compose.py).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from importlib import resources
@@ -52,6 +53,18 @@ class Reading(BaseModel):
     sentence: str | None = Field(None, description="Its answer sentence, without the marker.")
     sentence_n: list[int] = Field(default_factory=list)
     text: str = ""
+    answer_confidence: float = Field(
+        0.0, description="Geometric mean probability of the tokens of its answer sentence."
+    )
+    answer_weakest: float = Field(
+        0.0, description="The probability of the least likely token of its answer sentence."
+    )
+    quote_confidence: float = Field(
+        0.0, description="Geometric mean probability of the tokens of its quote."
+    )
+    cited_confidence: float = Field(
+        0.0, description="Probability of the passage number its sentence cites."
+    )
     first_token_ms: float | None = None
     ms: float = 0.0
     prompt_tokens: int = 0
@@ -151,6 +164,7 @@ class Reader:
         first = None
         parts: list[str] = []
         logprobs = None
+        tokens: list[dict] = []
         for piece, meta in self.client.stream_with_logprobs(
             self._messages(prefix, task), max_tokens=self.max_tokens
         ):
@@ -158,6 +172,8 @@ class Reader:
                 first = round((time.perf_counter() - started) * 1000, 1)
             if logprobs is None and meta:
                 logprobs = meta
+            if isinstance(meta, dict):
+                tokens.extend(meta.get("content") or [])
             parts.append(piece)
             if _finished("".join(parts)):
                 break
@@ -166,6 +182,7 @@ class Reader:
         reading = parse(text, judged=yes_share(logprobs))
         return reading.model_copy(
             update={
+                **confidences(text, tokens),
                 "first_token_ms": first,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "prompt_tokens": usage.prompt_tokens,
@@ -201,6 +218,52 @@ class Reader:
         )
         text = " ".join(text.strip().strip(_QUOTES).split()).rstrip(".")
         return text or None
+
+
+def confidences(text: str, tokens: list[dict]) -> dict[str, float]:
+    """How sure the model was of the words it wrote, from its tokens' log-probabilities: a
+    model that has found the answer copies and states it with confidence, one that reaches for
+    the nearest words hesitates over them. Tokens are placed in the text by their lengths;
+    a part with no tokens (no log-probabilities from the server) gives 0."""
+    spans = []
+    at = 0
+    for t in tokens:
+        piece = str(t.get("token", ""))
+        # a token's place is that of its visible characters: " [" belongs to the marker
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((at + lead, at + len(piece.rstrip()), float(t.get("logprob", -math.inf))))
+        at += len(piece)
+
+    def within(start: int, end: int) -> list[float]:
+        return [lp for a, b, lp in spans if a < end and b > start]
+
+    out = {
+        "answer_confidence": 0.0,
+        "answer_weakest": 0.0,
+        "quote_confidence": 0.0,
+        "cited_confidence": 0.0,
+    }
+    m = _ANSWER.search(text)
+    if m:
+        end = m.end(1)
+        marker = _MARKER.search(text, m.start(1), end)
+        found = within(m.start(1), marker.start() if marker else end)
+        if found:
+            out["answer_confidence"] = math.exp(sum(found) / len(found))
+            out["answer_weakest"] = math.exp(min(found))
+        if marker:
+            number = within(marker.start(1), marker.end(1))
+            if number:
+                out["cited_confidence"] = math.exp(min(number))
+    m = _QUOTE.search(text)
+    if m:
+        raw = m.group(2)
+        inner = raw.strip().strip(_QUOTES)  # the copied words, not the marks around them
+        start = m.start(2) + raw.find(inner) if inner else m.end(2)
+        found = within(start, start + len(inner))
+        if found:
+            out["quote_confidence"] = math.exp(sum(found) / len(found))
+    return out
 
 
 # Enough of a quote to find it in the passages; the rest would cost time and tell nothing more.

@@ -1,6 +1,15 @@
 """The model's reply read into its parts, and the prompt every read of a question shares."""
 
-from assistant.pipeline.reading import Prompts, Source, _finished, parse, shared_prefix
+import math
+
+from assistant.pipeline.reading import (
+    Prompts,
+    Source,
+    _finished,
+    confidences,
+    parse,
+    shared_prefix,
+)
 
 
 def test_a_full_reply_gives_the_judgement_the_sentence_and_the_quote():
@@ -48,3 +57,51 @@ def test_the_worked_examples_are_earlier_turns_about_no_corpus():
     assert any(t["content"] == "No" for t in turns if t["role"] == "assistant")
     text = " ".join(t["content"] for t in turns).lower()
     assert "nagasaki" not in text and "erasmus" not in text
+
+
+def _tokens(pieces: list[tuple[str, float]]) -> list[dict]:
+    return [{"token": t, "logprob": math.log(p)} for t, p in pieces]
+
+
+def test_certainty_is_read_from_the_tokens_of_the_sentence_and_of_the_quote_apart():
+    pieces = [
+        ("Yes", 0.9),
+        ("\n", 1.0),
+        ("Answer", 1.0),
+        (":", 1.0),
+        (" It", 0.8),
+        (" costs", 0.8),
+        (" 40", 0.2),
+        (" euros", 0.8),
+        (" [", 1.0),
+        ("1", 0.7),
+        ("]", 1.0),
+        ("\n", 1.0),
+        ("Quote", 1.0),
+        (" [", 1.0),
+        ("1", 1.0),
+        ("]:", 1.0),
+        (' "', 1.0),
+        ("The", 0.5),
+        (" fee", 0.5),
+        ('"', 0.5),
+    ]
+    text = "".join(t for t, _ in pieces)
+    c = confidences(text, _tokens(pieces))
+    # the sentence's four words, not its label or its marker
+    assert math.isclose(c["answer_confidence"], (0.8 * 0.8 * 0.2 * 0.8) ** 0.25, rel_tol=1e-6)
+    assert math.isclose(c["answer_weakest"], 0.2, rel_tol=1e-6)
+    assert math.isclose(c["quote_confidence"], 0.5, rel_tol=1e-6)
+    assert math.isclose(c["cited_confidence"], 0.7, rel_tol=1e-6)
+
+
+def test_no_log_probabilities_or_no_parts_give_no_certainty():
+    text = 'Yes\nAnswer: It costs 40 euros [1]\nQuote [1]: "The fee"'
+    assert confidences(text, []) == {
+        "answer_confidence": 0.0,
+        "answer_weakest": 0.0,
+        "quote_confidence": 0.0,
+        "cited_confidence": 0.0,
+    }
+    no = [("No", 0.9)]
+    assert confidences("No", _tokens(no))["answer_confidence"] == 0.0
