@@ -185,10 +185,7 @@ class ModelAnswerer:
             support=draft.support,
             best=float(draft.features.get("best", 0.0)),
             entailed=entailed,
-            answer_confidence=reading.answer_confidence,
-            answer_weakest=reading.answer_weakest,
-            quote_confidence=reading.quote_confidence,
-            cited_confidence=reading.cited_confidence,
+            **reading.certainty.model_dump(),
         )
 
     def _compose(

@@ -43,16 +43,10 @@ class Source(BaseModel):
     text: str
 
 
-class Reading(BaseModel):
-    """What the model made of the passages."""
+class Certainty(BaseModel):
+    """How sure the model was of what it wrote, from its tokens' log-probabilities (0 for a
+    part it did not write, or when the server gives none)."""
 
-    judged: float = Field(description="P(Yes) of the first word: do the passages answer?")
-    said_yes: bool
-    quote: str | None = Field(None, description="The words it copied, as it wrote them.")
-    quote_n: int | None = Field(None, description="The passage it copied them from.")
-    sentence: str | None = Field(None, description="Its answer sentence, without the marker.")
-    sentence_n: list[int] = Field(default_factory=list)
-    text: str = ""
     answer_confidence: float = Field(
         0.0, description="Geometric mean probability of the tokens of its answer sentence."
     )
@@ -65,6 +59,19 @@ class Reading(BaseModel):
     cited_confidence: float = Field(
         0.0, description="Probability of the passage number its sentence cites."
     )
+
+
+class Reading(BaseModel):
+    """What the model made of the passages."""
+
+    judged: float = Field(description="P(Yes) of the first word: do the passages answer?")
+    said_yes: bool
+    quote: str | None = Field(None, description="The words it copied, as it wrote them.")
+    quote_n: int | None = Field(None, description="The passage it copied them from.")
+    sentence: str | None = Field(None, description="Its answer sentence, without the marker.")
+    sentence_n: list[int] = Field(default_factory=list)
+    text: str = ""
+    certainty: Certainty = Field(default_factory=Certainty)
     first_token_ms: float | None = None
     ms: float = 0.0
     prompt_tokens: int = 0
@@ -182,7 +189,7 @@ class Reader:
         reading = parse(text, judged=yes_share(logprobs))
         return reading.model_copy(
             update={
-                **confidences(text, tokens),
+                "certainty": Certainty(**confidences(text, tokens)),
                 "first_token_ms": first,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "prompt_tokens": usage.prompt_tokens,
@@ -237,12 +244,7 @@ def confidences(text: str, tokens: list[dict]) -> dict[str, float]:
     def within(start: int, end: int) -> list[float]:
         return [lp for a, b, lp in spans if a < end and b > start]
 
-    out = {
-        "answer_confidence": 0.0,
-        "answer_weakest": 0.0,
-        "quote_confidence": 0.0,
-        "cited_confidence": 0.0,
-    }
+    out = Certainty().model_dump()
     m = _ANSWER.search(text)
     if m:
         end = m.end(1)
