@@ -223,7 +223,8 @@ def ask(page, question: str, *, button: bool = False) -> None:
 def wait_answered(page, before: int) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('.ea-question').length > n"
-        " && !document.querySelector('.ea-pending, .ea-streaming')",
+        " && !document.querySelector('.ea-pending, .ea-streaming')"
+        " && !document.querySelector('#ea-question textarea').disabled",
         arg=before,
     )
 
