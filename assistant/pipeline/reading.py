@@ -170,15 +170,12 @@ class Reader:
         started = time.perf_counter()
         first = None
         parts: list[str] = []
-        logprobs = None
         tokens: list[dict] = []
         for piece, meta in self.client.stream_with_logprobs(
             self._messages(prefix, task), max_tokens=self.max_tokens
         ):
             if first is None:
                 first = round((time.perf_counter() - started) * 1000, 1)
-            if logprobs is None and meta:
-                logprobs = meta
             if isinstance(meta, dict):
                 tokens.extend(meta.get("content") or [])
             parts.append(piece)
@@ -186,7 +183,7 @@ class Reader:
                 break
         text = "".join(parts)
         usage = self.client.last_usage
-        reading = parse(text, judged=yes_share(logprobs))
+        reading = parse(text, judged=yes_share({"content": tokens}))
         return reading.model_copy(
             update={
                 "certainty": Certainty(**confidences(text, tokens)),
