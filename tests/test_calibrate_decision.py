@@ -82,3 +82,22 @@ def test_the_fitted_decision_is_written_beside_the_quote_path_and_reads_the_chos
     # the quote path's parts are the shipped ones, untouched
     assert written.ranker == Calibration.load().ranker
     assert "5-fold cross-validated on dev" in capsys.readouterr().out
+
+
+def test_when_no_thresholds_meet_the_caps_the_least_excess_is_chosen_and_said(tmp_path, capsys):
+    # A fifth of the answerable cases have no located words: they are declined whatever the
+    # thresholds, so no pair can keep false abstention under the cap.
+    report = _report()
+    for c in report["suites"]["made-up"]["cases"][:12]:
+        c["signals"].update(quoted=0.0, sentence_support=0.0)
+    items = cd.rows(report)
+    hi, lo, rates = cd.thresholds(cd.fit(items), items)
+    assert rates["false_abstention"] == 12 / 60  # the floor: nothing else declined
+    assert rates["partial_answerable"] <= cd.MAX_PARTIAL
+    assert not cd.within_caps(rates)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    assert cd.main(Settings(llm="local"), path, tmp_path / "calibration.json") == 0
+    captured = capsys.readouterr()
+    assert "no thresholds keep false abstention within" in captured.err
+    assert "5-fold cross-validated on dev" in captured.out
