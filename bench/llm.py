@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     for q in [questions[0], *questions]:  # the first run warms the caches and is not counted
         query = assistant._read(Request(question=q))
         draft = assistant._choose(assistant._retrieve(query))
-        sources = select(draft, settings.reading.budget_words, settings.reading.max_sources)
+        r = settings.reading
+        sources = select(draft, r.budget_words, r.max_sources, r.granularity)
         from assistant.text.language import name_of
 
         language = name_of(query.language) if query.language else "English"
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         messages = reader._messages(shared_prefix(sources, query.asked, []), task)
         client.complete(reset, max_tokens=1)
         bare = bare_first_token(client, messages)
+        # the bare stream is cut after one token, before the server reports usage: a cached
+        # one-token completion of the same prompt gives its size
+        client.complete(messages, max_tokens=1)
         prompt_tokens = client.last_usage.prompt_tokens
         client.complete(reset, max_tokens=1)
         started = time.perf_counter()
