@@ -99,6 +99,13 @@ def rates(outcomes: list[str], items: list[dict]) -> dict:
     }
 
 
+def excess(r: dict) -> float:
+    """How far the rates go past the caps on false abstention and partial answers (0 within)."""
+    return max(0.0, r["false_abstention"] - MAX_FALSE) + max(
+        0.0, r["partial_answerable"] - MAX_PARTIAL
+    )
+
+
 def thresholds(model: DecisionModel, items: list[dict]) -> tuple[float, float, dict]:
     """The pair that declines the most unanswerable cases net of the answerable ones it
     declines, within the caps. When no pair keeps within them (answerable cases the model
@@ -110,20 +117,12 @@ def thresholds(model: DecisionModel, items: list[dict]) -> tuple[float, float, d
             continue
         trial = model.model_copy(update={"answer": hi, "partial": lo})
         r = rates(replay(trial, items), items)
-        over = max(0.0, r["false_abstention"] - MAX_FALSE) + max(
-            0.0, r["partial_answerable"] - MAX_PARTIAL
-        )
         score = r["abstention_recall"] - r["false_abstention"]
-        key = (-round(over, 6), round(score, 6), -r["partial_answerable"], hi)
+        key = (-round(excess(r), 6), round(score, 6), -r["partial_answerable"], hi)
         if best is None or key > best[0]:
             best = (key, hi, lo, r)
-    if best is None:
-        raise AssistantError("The dev report has no cases to choose thresholds on.")
-    return best[1], best[2], best[3]
-
-
-def within_caps(r: dict) -> bool:
-    return r["false_abstention"] <= MAX_FALSE and r["partial_answerable"] <= MAX_PARTIAL
+    _, hi, lo, r = best
+    return hi, lo, r
 
 
 def cross_validated(items: list[dict], folds: int = 5) -> dict:
@@ -181,7 +180,7 @@ def main(settings: Settings, report_path: Path, out: Path) -> int:
     )
     if r.get("fact_recall") is not None:
         print(f"fact recall on dev with this decision: {r['fact_recall']:.3f}")
-    if not within_caps(r):
+    if excess(r) > 0:
         print(
             f"warning: no thresholds keep false abstention within {MAX_FALSE} and partial "
             f"answers within {MAX_PARTIAL} on dev; these exceed them least.",
