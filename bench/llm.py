@@ -60,8 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from assistant.config import Settings
     from assistant.pipeline.assistant import build_assistant
-    from assistant.pipeline.reading import shared_prefix
-    from assistant.pipeline.sources import select
     from assistant.types import Request
 
     settings = Settings(llm="local")
@@ -78,13 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     for q in [questions[0], *questions]:  # the first run warms the caches and is not counted
         query = assistant._read(Request(question=q))
         draft = assistant._choose(assistant._retrieve(query))
-        r = settings.reading
-        sources = select(draft, r.budget_words, r.max_sources, r.granularity)
         from assistant.text.language import name_of
 
         language = name_of(query.language) if query.language else "English"
-        task = reader.prompts.read.format(language=language)
-        messages = reader._messages(shared_prefix(sources, query.asked, []), task)
+        sources = assistant.model_answerer.sources(draft)
+        messages = reader.read_messages(sources, query.asked, [], language)
         client.complete(reset, max_tokens=1)
         bare = bare_first_token(client, messages)
         # the bare stream is cut after one token, before the server reports usage: a cached

@@ -70,7 +70,7 @@ class ModelAnswerer:
         that says the documents do not answer."""
         timings = q.timings_ms
         r = self.settings.reading
-        sources = select(draft, r.budget_words, r.max_sources, r.granularity)
+        sources = self.sources(draft)
         if not sources:
             yield decline("not_covered", {"mode": "model"})
             return
@@ -150,6 +150,11 @@ class ModelAnswerer:
         timings["first_token"] = _ms(q.started)
         timings["total"] = timings["first_token"]
         yield answer.model_copy(update={"outcome": outcome, "timings_ms": dict(timings), **extra})
+
+    def sources(self, draft: Draft) -> list[Source]:
+        """The numbered passages the model reads for this draft, as the settings choose them."""
+        r = self.settings.reading
+        return select(draft, r.budget_words, r.max_sources, r.granularity)
 
     # -- reading the reading -------------------------------------------------------------
 

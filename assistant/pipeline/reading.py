@@ -158,6 +158,17 @@ class Reader:
             {"role": "user", "content": prefix + task},
         ]
 
+    def read_messages(
+        self,
+        sources: list[Source],
+        question: str,
+        earlier: list[str] | None = None,
+        language: str = "English",
+    ) -> list[dict]:
+        """The chat the main read sends: the shared prefix, then the read task."""
+        prefix = shared_prefix(sources, question, earlier or [])
+        return self._messages(prefix, self.prompts.read.format(language=language))
+
     def read(
         self,
         sources: list[Source],
@@ -165,15 +176,12 @@ class Reader:
         earlier: list[str] | None = None,
         language: str = "English",
     ) -> Reading:
-        prefix = shared_prefix(sources, question, earlier or [])
-        task = self.prompts.read.format(language=language)
+        messages = self.read_messages(sources, question, earlier, language)
         started = time.perf_counter()
         first = None
         parts: list[str] = []
         tokens: list[dict] = []
-        for piece, meta in self.client.stream_with_logprobs(
-            self._messages(prefix, task), max_tokens=self.max_tokens
-        ):
+        for piece, meta in self.client.stream_with_logprobs(messages, max_tokens=self.max_tokens):
             if first is None:
                 first = round((time.perf_counter() - started) * 1000, 1)
             if isinstance(meta, dict):
