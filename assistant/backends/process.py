@@ -68,10 +68,13 @@ def free_port(host: str) -> int:
 
 def die_with_parent() -> None:
     """In the child, before exec: end when the thread that started it ends (Linux), and start
-    with no signal blocked (the mask of the starting thread would be inherited)."""
+    with no signal blocked (the mask of the starting thread would be inherited).
+
+    The signal is SIGKILL: with its parent gone, no one waits for a graceful shutdown, and a
+    llama.cpp server once sat idle after SIGTERM with its model in memory."""
     with contextlib.suppress(OSError, AttributeError, ValueError):
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.setpgrp()  # a Ctrl-C in the terminal goes to the assistant, which stops the server
