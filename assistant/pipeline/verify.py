@@ -132,5 +132,5 @@ class SupportScorer:
 def is_instruction(sentence: str) -> bool:
     """Whether a sentence of a document reads as an order to the assistant. Documents are
     data: such sentences are neither shown to a model nor quoted in an answer."""
-    pattern = instruction_pattern("en")
+    pattern = instruction_pattern()
     return bool(pattern and pattern.search(sentence))

@@ -67,7 +67,9 @@ def abbreviations() -> frozenset[str]:
 
 
 @cache
-def instruction_pattern(code: str = "en") -> re.Pattern[str] | None:
-    """One pattern of every instruction of a language (None when it has none)."""
-    patterns = language(code).instruction_patterns
+def instruction_pattern(code: str | None = None) -> re.Pattern[str] | None:
+    """One pattern of every instruction of a language, or of every language the project has a
+    file for (a document's language is not known sentence by sentence); None when none."""
+    codes = [code] if code else languages()
+    patterns = [p for c in codes for p in language(c).instruction_patterns]
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
