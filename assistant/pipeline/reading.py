@@ -7,11 +7,11 @@ server's prompt cache reads the passages once per question. The main read asks f
 reply:
 
     Yes                                    <- P(Yes) against P(No) from its log-probabilities
-    Quote [2]: "words copied from passage 2"
     Answer: one sentence in the asker's language [2]
+    Quote [2]: "words copied from passage 2"   <- cut once long enough to be found
 
 The quote is looked up in the passages (the documents speak); the sentence is the model's and
-is checked against the quote before anyone sees it (compose.py).
+is checked against the quote before anyone sees it (ModelAnswerer._compose).
 """
 
 from __future__ import annotations
