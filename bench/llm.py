@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from assistant.config import Settings
     from assistant.pipeline.assistant import build_assistant
+    from assistant.text.language import answer_language
     from assistant.types import Request
 
     settings = Settings(llm="local")
@@ -76,11 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     for q in [questions[0], *questions]:  # the first run warms the caches and is not counted
         query = assistant._read(Request(question=q))
         draft = assistant._choose(assistant._retrieve(query))
-        from assistant.text.language import name_of
-
-        language = name_of(query.language) if query.language else "English"
-        sources = assistant.model_answerer.sources(draft)
-        messages = reader.read_messages(sources, query.asked, [], language)
+        answerer = assistant.model_answerer
+        sources = answerer.sources(draft)
+        messages = answerer.read_messages(query, sources, answer_language(query.language))
         client.complete(reset, max_tokens=1)
         bare = bare_first_token(client, messages)
         # the bare stream is cut after one token, before the server reports usage: a cached

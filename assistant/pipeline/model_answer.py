@@ -96,8 +96,7 @@ class ModelAnswerer:
                 yield pending.model_copy(update={"status": "waiting", "ahead": ticket.ahead()})
                 ticket.wait(0.25)
             yield pending.model_copy(update={"timings_ms": dict(timings)})
-            earlier = [t.question for t in q.turns[-1:]]
-            question = q.asked or q.question
+            question, earlier = self.asked(q)
             try:
                 reading = self.reader.read(sources, question, earlier, language_name)
             except ModelUnavailable as exc:
@@ -155,6 +154,17 @@ class ModelAnswerer:
         """The numbered passages the model reads for this draft, as the settings choose them."""
         r = self.settings.reading
         return select(draft, r.budget_words, r.max_sources, r.granularity)
+
+    @staticmethod
+    def asked(q: Query) -> tuple[str, list[str]]:
+        """What the model is asked: the question as the pipeline read it, and the question of
+        the turn before (a follow-up is read with it)."""
+        return q.asked or q.question, [t.question for t in q.turns[-1:]]
+
+    def read_messages(self, q: Query, sources: list[Source], language_name: str) -> list[dict]:
+        """The chat of the main read of this question over these sources."""
+        question, earlier = self.asked(q)
+        return self.reader.read_messages(sources, question, earlier, language_name)
 
     # -- reading the reading -------------------------------------------------------------
 

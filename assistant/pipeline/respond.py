@@ -79,9 +79,9 @@ class Responder:
         if self._backend() is None or not draft.evidence:
             yield quotes(None)
             return
-        from assistant.text.language import name_of
+        from assistant.text.language import answer_language
 
-        language = name_of(q.language) if q.language else "English"
+        language = answer_language(q.language)
         model = self.model_answerer()
 
         def decline(outcome: str, extra: dict) -> Answer:

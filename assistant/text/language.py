@@ -41,6 +41,12 @@ def detect(text: str, known: Callable[[str], bool] | None = None) -> str | None:
     return found[0].lang if found[0].lang != "en" and english < 0.1 else None
 
 
+def answer_language(code: str | None) -> str:
+    """The language a reply is written in, by name, for a question read as `code` (English
+    when it is not known)."""
+    return name_of(code) if code else "English"
+
+
 def name_of(code: str) -> str:
     """The English name of a language code ('nl' -> 'Dutch'); the code itself when unknown."""
     try:
