@@ -123,6 +123,14 @@ class RetrievalSettings(BaseModel):
         le=1024,
         description="CPU threads of the passage scorer (e5); empty means all cores.",
     )
+    warm_passages: int = Field(
+        20_000,
+        ge=0,
+        le=50_000,
+        description="Candidate passages the passage scorer encodes in the background once a "
+        "long-running assistant (web UI, chat, evals) opens the index, so that a question on "
+        "chunks nobody asked about yet does not wait for them; 0 turns it off.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self):

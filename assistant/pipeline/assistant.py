@@ -73,11 +73,18 @@ class Assistant:
     def warm_up(self) -> None:
         """Open the index and load the models now rather than on the first question."""
         self.models.start_backend()  # it loads in its own process meanwhile
+        self.index.warm_passages(self._model_busy)
         self.index.current()
         self.models.warm_up()
 
+    def _model_busy(self) -> bool:
+        """A question holds the model or waits for it."""
+        backend = self.models.backend
+        return backend is not None and backend.gate.waiting() > 0
+
     def close(self) -> None:
-        """Stops the local model's server, if this assistant started one."""
+        """Stops the local model's server, if this assistant started one, and the warmer."""
+        self.index.close()
         self.models.close()
 
     # -- what the serving index gives ------------------------------------------------------

@@ -8,11 +8,12 @@ works on lines, list markers and sentence boundaries.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from assistant.pipeline.verify import is_instruction
 from assistant.text.sentences import split_sentences
-from assistant.types import Evidence
+from assistant.types import Chunk, Evidence
 
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
@@ -77,31 +78,51 @@ def _quotable(unit: list[str]) -> bool:
     return sum(len(s.split()) for s in unit) >= 4
 
 
+def _spans(units: list[list[str]], max_units: int, max_words: int) -> Iterator[tuple[int, int]]:
+    """[start, end) of every window of 1..max_units consecutive quotable units; a window
+    longer than max_words is kept only when it is a single unit."""
+    for start in range(len(units)):
+        words = 0
+        for end in range(start + 1, min(len(units), start + max_units) + 1):
+            unit = units[end - 1]
+            if not _quotable(unit):
+                break
+            words += sum(len(s.split()) for s in unit)
+            if end - start > 1 and words > max_words:
+                break
+            yield start, end
+
+
+def _heading(chunk: Chunk) -> str:
+    return " › ".join(p for p in (chunk.title, chunk.section) if p)
+
+
 def windows(evidence: list[Evidence], max_units: int, max_words: int) -> list[Window]:
-    """Every window of 1..max_units consecutive quotable units of each chunk; a window longer
-    than max_words is kept only when it is a single unit."""
+    """Every window of each evidence chunk (see _spans), read under the chunk's heading."""
     out: list[Window] = []
     for e in evidence:
         units = units_of(e.chunk.text)
-        heading = " › ".join(p for p in (e.chunk.title, e.chunk.section) if p)
-        for start in range(len(units)):
-            words = 0
-            for end in range(start + 1, min(len(units), start + max_units) + 1):
-                unit = units[end - 1]
-                if not _quotable(unit):
-                    break
-                words += sum(len(s.split()) for s in unit)
-                if end - start > 1 and words > max_words:
-                    break
-                sentences = [s for u in units[start:end] for s in u]
-                out.append(
-                    Window(
-                        evidence=e,
-                        units=units[start:end],
-                        start=start,
-                        end=end,
-                        text=f"{heading}: {' '.join(sentences)}",
-                        sentences=sentences,
-                    )
+        heading = _heading(e.chunk)
+        for start, end in _spans(units, max_units, max_words):
+            sentences = [s for u in units[start:end] for s in u]
+            out.append(
+                Window(
+                    evidence=e,
+                    units=units[start:end],
+                    start=start,
+                    end=end,
+                    text=f"{heading}: {' '.join(sentences)}",
+                    sentences=sentences,
                 )
+            )
     return out
+
+
+def window_texts(chunks: Iterable[Chunk], max_units: int, max_words: int) -> Iterator[str]:
+    """The text of every window of these chunks, as `windows` scores it: what the passage
+    scorer can encode before any question asks for it."""
+    for chunk in chunks:
+        units = units_of(chunk.text)
+        heading = _heading(chunk)
+        for start, end in _spans(units, max_units, max_words):
+            yield f"{heading}: {' '.join(s for u in units[start:end] for s in u)}"

@@ -37,6 +37,14 @@ class ServingIndex:
         self._lock = threading.Lock()
         self._serving: Serving | None = None
         self._contact: tuple[Path, str | None] | None = None
+        self._busy: Callable[[], bool] | None = None  # set by warm_passages
+        self.warmer = None  # warming.PassageWarmer of the open generation, when warming
+
+    def warm_passages(self, busy: Callable[[], bool]) -> None:
+        """From now on, each generation opened has its candidate passages encoded in the
+        background (warming.py), pausing while `busy()`: for assistants that live long enough
+        to ask many questions, not for a one-off `ask`."""
+        self._busy = busy
 
     def _stamp(self) -> tuple:
         from assistant.pipeline.calibration import Calibration
@@ -52,7 +60,27 @@ class ServingIndex:
         with self._lock:
             if self._serving is None or self._serving.stamp != stamp:
                 self._serving = self._open(stamp)
+                self._start_warmer(self._serving)
             return self._serving
+
+    def _start_warmer(self, serving: Serving) -> None:
+        from assistant.pipeline.passages import window_texts
+        from assistant.pipeline.warming import PassageWarmer
+
+        if self.warmer is not None:
+            self.warmer.stop()
+            self.warmer = None
+        limit = self.settings.retrieval.warm_passages
+        if self._busy is None or limit == 0:
+            return
+        a = serving.answer_settings
+        store = serving.retriever.store
+        self.warmer = PassageWarmer(
+            self._scorer(),
+            lambda: window_texts(store.all_chunks(), a.window_sentences, a.max_passage_words),
+            self._busy,
+            limit,
+        ).start()
 
     def _open(self, stamp: tuple) -> Serving:
         from assistant.index.e5 import FOLDER, E5Index
@@ -101,6 +129,10 @@ class ServingIndex:
         )
         speller = SpellFixer.load(gen / "vocabulary.json", model_path(s))
         return Serving(stamp, retriever, answerer, answer_settings, speller, calibration)
+
+    def close(self) -> None:
+        if self.warmer is not None:
+            self.warmer.stop()
 
     def sources(self) -> list[dict]:
         """The documents in the index: source, title, updated date, url and chunk count."""

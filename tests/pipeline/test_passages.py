@@ -96,3 +96,13 @@ def test_windows_longer_than_max_words_are_dropped_but_a_long_single_sentence_st
 def test_each_chunk_gives_its_own_windows():
     found = windows([_evidence(FOUR, cid="a"), _evidence(FOUR, cid="b")], 1, 200)
     assert [w.chunk_id for w in found] == ["a"] * 4 + ["b"] * 4
+
+
+def test_window_texts_are_the_texts_windows_scores_without_a_question():
+    from assistant.pipeline.passages import window_texts
+
+    lists = "The areas are:\n- ageing\n- malaria\n\nEach area has a lead researcher in both cities."
+    chunks = [_evidence(FOUR).chunk, _evidence(lists, section=None, cid="c2").chunk]
+    expected = [w.text for w in windows([_evidence(FOUR), _evidence(lists, None, "c2")], 2, 12)]
+    assert list(window_texts(chunks, 2, 12)) == expected
+    assert len(expected) > len(chunks)  # several windows a chunk, each one scored
