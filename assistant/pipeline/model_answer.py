@@ -20,6 +20,7 @@ from assistant.pipeline.decide import DecisionModel, Signals
 from assistant.pipeline.grounding import Located, grounded, locate, locate_meaning, similarity
 from assistant.pipeline.reading import Reader, Reading, Source
 from assistant.pipeline.sources import select
+from assistant.text.overlap import restates, words
 from assistant.text.sentences import split_sentences
 from assistant.types import Answer, Citation, Draft, Highlight, Query
 
@@ -236,14 +237,15 @@ class ModelAnswerer:
             if not grounded(self.scorer, s, grounds, self.sentence_floor):
                 break  # what follows may lean on it ("They ..."): the checked start is kept
             kept.append(_end(s))
-        from rapidfuzz import fuzz
-
         parts = [f"{s} [1]" for s in kept]
+        said = {w for s in kept for w in words(s)}
         for unit in support:
             for s in split_sentences(unit):
-                # the documents' words follow, unless the model said the same in the same words
-                if s.strip() and all(fuzz.ratio(s.lower(), k.lower()) < 85 for k in kept):
+                # the documents' words follow, unless they only say again what the answer
+                # already says: each fact once
+                if s.strip() and not restates(s, said):
                     parts.append(f"{s} [1]")
+                    said.update(words(s))
         missing = f"Not in the documents: {gap}." if gap else None
         if missing:
             parts.append(missing)

@@ -81,6 +81,23 @@ def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
     assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
 
 
+def test_the_documents_words_that_only_say_again_what_the_sentence_said_are_left_out(
+    fake_index, make_assistant, fake_backend
+):
+    reordered = (
+        "Yes\nAnswer: Maria Yazdanbakhsh is the project coordinator at LUMC [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    assistant = make_assistant(
+        fake_index, backend=fake_backend({"rules": [["coordin", reordered]]})
+    )
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    assert answer.answer.startswith("Maria Yazdanbakhsh is the project coordinator at LUMC. [1]")
+    assert "The project coordinator at LUMC is Maria Yazdanbakhsh" not in answer.answer
+    # the passage still stands behind the sentence, on its card
+    assert "The project coordinator at LUMC is Maria Yazdanbakhsh" in answer.citations[0].quote
+
+
 def test_a_model_server_that_is_down_gives_a_quoted_answer_with_a_note(fake_index, make_assistant):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
