@@ -63,7 +63,7 @@ evals-ci: ingest
 
 # The dev split, whose report calibrate-decision fits the model path's decision on.
 evals-dev: ingest
-	$(BIN)/python -m evals --split dev --no-baselines
+	EXCHANGE_READING__SETTLE_EARLY=false $(BIN)/python -m evals --split dev --no-baselines
 
 # Fits the quote path (no model) on the dev split: assistant/pipeline/calibration.json.
 calibrate: ingest

@@ -156,6 +156,12 @@ class Answer(BaseModel):
     model_reply: str | None = Field(
         None, description="The model's reply as it came (for eval reports; never shown)."
     )
+    entailment_read: bool | None = Field(
+        None,
+        description="Whether the second short read (does the cited passage state the "
+        "sentence?) ran; False when the outcome was the same whatever it would have said "
+        "(then signals.entailed is 0), None when there was no sentence to check.",
+    )
     missing: str | None = Field(
         default=None,
         description="In a partial answer, the sentence that says what the documents do not "

@@ -55,6 +55,12 @@ def rows(report: dict, split: str = "dev") -> list[dict]:
         for c in body["cases"]:
             if not c.get("signals") or split_of(c["id"]) != split:
                 continue
+            if c.get("entailment_read") is False:
+                raise AssistantError(
+                    f"Case {c['id']} of the dev report skipped the model's second read, so "
+                    "its signals are incomplete; run the dev split with "
+                    "EXCHANGE_READING__SETTLE_EARLY=false (`make evals-dev` does)."
+                )
             case_facts = facts.get((suite, c["id"]), [])
             text = c.get("answer") if not c.get("abstained") else c.get("draft_answer") or ""
             would = sum(fact_stated(f, text or "") for f in case_facts)

@@ -49,6 +49,7 @@ class SystemResult:
     mode: str = ""  # model | quotes
     signals: dict | None = None
     model_reply: str | None = None
+    entailment_read: bool | None = None
     draft_answer: str | None = None
     missing: str | None = None  # a partial answer's uncited sentence on what is absent
     first_token_ms: float | None = None

@@ -162,6 +162,7 @@ def _case_row(s: CaseScore) -> dict:
         "support": s.result.support,
         "signals": s.result.signals,
         "model_reply": s.result.model_reply,
+        "entailment_read": s.result.entailment_read,
         "draft_answer": s.result.draft_answer,
         "facts": len(s.case.facts),
         "facts_stated": s.facts_stated,

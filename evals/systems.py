@@ -62,6 +62,7 @@ class Ours:
             mode=answer.mode,
             signals=answer.signals,
             model_reply=answer.model_reply,
+            entailment_read=answer.entailment_read,
             draft_answer=answer.draft_answer,
             missing=answer.missing,
             first_token_ms=answer.timings_ms.get("first_token"),

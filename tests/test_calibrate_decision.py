@@ -101,3 +101,16 @@ def test_when_no_thresholds_meet_the_caps_the_least_excess_is_chosen_and_said(tm
     captured = capsys.readouterr()
     assert "no thresholds keep false abstention within" in captured.err
     assert "5-fold cross-validated on dev" in captured.out
+
+
+def test_a_dev_report_whose_second_reads_were_skipped_is_refused():
+    import pytest
+
+    from assistant.errors import AssistantError
+
+    report = _report()
+    report["suites"]["made-up"]["cases"][3]["entailment_read"] = False
+    with pytest.raises(AssistantError, match="SETTLE_EARLY=false"):
+        cd.rows(report)
+    report["suites"]["made-up"]["cases"][3]["entailment_read"] = None  # nothing to check
+    assert len(cd.rows(report)) == 100

@@ -101,6 +101,12 @@ class ReadingSettings(BaseModel):
     max_tokens: int = Field(
         160, ge=8, le=4096, description="Longest reply of the model to one read, in tokens."
     )
+    settle_early: bool = Field(
+        True,
+        description="Skip the second short read (does the cited passage state the sentence?) "
+        "when the outcome is the same whatever it says; `make evals-dev` turns it off, so "
+        "that every dev case records what it says for calibrate-decision.",
+    )
     max_wait_s: float = Field(
         60.0,
         ge=0,

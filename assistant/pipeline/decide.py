@@ -98,6 +98,17 @@ class DecisionModel(LogisticModel):
         return "not_covered", p
 
 
+def settled(model: DecisionModel, signals: Signals, unknown: str) -> tuple[Outcome, float] | None:
+    """The outcome, and the lower of its probabilities, when it is the same whatever the signal
+    `unknown` (a probability, in [0, 1]) turns out to be; None when reading it could change
+    the outcome. The logit is linear in each signal and the outcome follows the probability,
+    so the two ends of its range bound every value between."""
+    ends = [model.decide(signals.model_copy(update={unknown: v})) for v in (0.0, 1.0)]
+    if ends[0][0] != ends[1][0]:
+        return None
+    return ends[0][0], min(p for _, p in ends)
+
+
 def unfitted() -> DecisionModel:
     """Before any calibration: the model's own Yes and a quote found in the passages."""
     weights = [4.0 if n in ("judged", "quoted") else 0.0 for n in FEATURES]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from assistant.backends import ModelBackend, ModelUnavailable
 from assistant.config import Settings
-from assistant.pipeline.decide import DecisionModel, Signals
+from assistant.pipeline.decide import DecisionModel, Signals, settled
 from assistant.pipeline.grounding import Located, grounded, locate, locate_meaning, similarity
 from assistant.pipeline.reading import Reader, Reading, Source
 from assistant.pipeline.sources import select
@@ -109,8 +109,13 @@ class ModelAnswerer:
                     timings.get("sources", 0.0) + reading.first_token_ms, 1
                 )
             located = self._locate(reading, sources)
-            entailed = 0.0
-            if reading.sentence and located is not None:
+            signals = self.signals(question, draft, reading, located)
+            decided = None
+            checked = bool(reading.sentence and located is not None)
+            if checked and r.settle_early:
+                # the second read only matters when its answer could change the outcome
+                decided = settled(self.decision, signals, "entailed")
+            if checked and decided is None:
                 try:
                     entailed = self.reader.supports(
                         sources, question, reading.sentence, located.n, earlier
@@ -118,12 +123,13 @@ class ModelAnswerer:
                 except ModelUnavailable as exc:
                     yield quotes(Fallback.STOPPED.format(reason=exc))
                     return
-            signals = self.signals(question, draft, reading, located, entailed)
-            outcome, p = self.decision.decide(signals)
+                signals = signals.model_copy(update={"entailed": entailed})
+            outcome, p = decided or self.decision.decide(signals)
             extra = {
                 "mode": "model",
                 "judged": round(reading.judged, 4),
                 "signals": {k: round(v, 4) for k, v in signals.model_dump().items()},
+                "entailment_read": (decided is None) if checked else None,
                 "model_reply": reading.text,
                 "support": round(p, 4),
             }

@@ -232,3 +232,31 @@ def test_a_partial_answer_shows_what_the_documents_say_before_reading_what_they_
     assert final.missing == "Not in the documents: the coordinator's phone number."
     # the first part was out before the model was asked what is missing
     assert not gap_asked[parts.index(writing[0])] and gap_asked[-1]
+
+
+# unfitted: 4 x (judged - 0.5) + 4 x (quoted - 0.5), about +4 here; with the second read
+# weighed 40 and a bias of -20, the outcome waits for it
+@pytest.mark.parametrize("weight, bias, read", [(0.0, 0.0, False), (40.0, -20.0, True)])
+def test_the_second_read_is_asked_only_when_its_answer_could_change_the_outcome(
+    fake_index, make_assistant, fake_backend, weight, bias, read
+):
+    from assistant.pipeline.decide import FEATURES, unfitted
+
+    backend = fake_backend({"rules": [["coordin", COORDINATOR]]})
+    assistant = make_assistant(fake_index, backend=backend)
+    base = unfitted()
+    weights = [
+        weight if f == "entailed" else w for f, w in zip(FEATURES, base.weights, strict=True)
+    ]
+    assistant.model_answerer.decision = base.model_copy(update={"weights": weights, "bias": bias})
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    asked = any("Check this sentence against the passages" in p for p in backend.state.prompts)
+    assert asked is read and answer.entailment_read is read
+    assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
+
+    # a dev run for calibration asks it every time
+    backend = fake_backend({"rules": [["coordin", COORDINATOR]]})
+    always = make_assistant(fake_index, backend=backend, reading={"settle_early": False})
+    always.model_answerer.decision = base.model_copy(update={"weights": weights, "bias": bias})
+    assert always.ask("Who coordinates the exchange at LUMC?").entailment_read is True
+    assert any("Check this sentence against the passages" in p for p in backend.state.prompts)
