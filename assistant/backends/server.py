@@ -252,6 +252,7 @@ class LocalServer:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         if self.log_file.exists():  # the previous run's log stays for one restart
             self.log_file.replace(self.log_file.with_suffix(".previous.log"))
+        prune_logs(self.log_file.parent, keep=KEPT_LOGS)
         with open(self.log_file, "wb") as out:
             try:
                 proc = subprocess.Popen(
@@ -310,3 +311,22 @@ class LocalServer:
                 f"The local model did not answer its start-up check; its log is {self.log_file}."
             )
         return False
+
+
+# Each start on a new port writes a new log; the newest few are enough to see why a start failed.
+KEPT_LOGS = 10
+
+
+def prune_logs(folder: Path, keep: int) -> None:
+    """Deletes all but the `keep` newest model-server logs in `folder` (another process's
+    current log is among the newest: it is written to as long as it runs)."""
+    logs = sorted(folder.glob("llama-server-*.log"), key=_mtime, reverse=True)
+    for old in logs[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -169,3 +169,19 @@ def test_status_is_starting_until_loaded(fake_runtime, tmp_path, state):
         assert server.wait_ready(20)
     finally:
         server.stop()
+
+
+def test_only_the_newest_model_server_logs_are_kept(tmp_path):
+    import os
+
+    from assistant.backends.server import prune_logs
+
+    for i in range(14):
+        log = tmp_path / f"llama-server-{5000 + i}.log"
+        log.write_text("log")
+        os.utime(log, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "notes.txt").write_text("not a log")
+    prune_logs(tmp_path, keep=10)
+    left = sorted(p.name for p in tmp_path.glob("llama-server-*.log"))
+    assert left == [f"llama-server-{5000 + i}.log" for i in range(4, 14)]
+    assert (tmp_path / "notes.txt").exists()
