@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 "total_ms": round(total, 1),
                 "bare_first_token_ms": round(bare, 1),
                 "prompt_tokens": prompt_tokens,
+                "second_read": answer.entailment_read,
             }
         )
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     summary["first_word_over_bare"] = {"p50": pct(ratios, 50), "p95": pct(ratios, 95)}
     summary["model_share"] = sum(r["mode"] == "model" for r in rows) / len(rows)
+    checked = [r["second_read"] for r in rows if r["second_read"] is not None]
+    summary["second_read_share"] = round(sum(checked) / len(checked), 2) if checked else None
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "questions": len(rows),

@@ -66,6 +66,16 @@ def runtime_section(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _second_read(s: dict) -> list[str]:
+    share = s.get("second_read_share")
+    if share is None:
+        return []
+    return [
+        f"Of the answers with a sentence to check, {share:.0%} took the second short read "
+        "(does the cited passage state it?); the others were settled without it."
+    ]
+
+
 def _warmed(r: dict) -> list[str]:
     w = r.get("warmed")
     if not w:
@@ -94,6 +104,7 @@ def latency_section(r: dict) -> str:
         "test split (English, Dutch, Japanese; answerable and not), one at a time, through the "
         "pipeline of the CLI and the UI; the local model in its server, 2 threads. "
         f"{s['model_share']:.0%} of the answers came from the model.",
+        *_second_read(s),
         *_warmed(r),
         "",
         "| step | p50 ms | p95 ms | target |",
