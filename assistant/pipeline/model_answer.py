@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
+from pydantic import BaseModel
+
 from assistant.backends import ModelBackend, ModelUnavailable
 from assistant.config import Settings
 from assistant.pipeline.decide import DecisionModel, Signals, settled
@@ -55,6 +57,7 @@ class ModelAnswerer:
         self.decision = decision
         self.settings = settings
         self.sentence_floor = sentence_floor
+        self.entailed_floor = settings.reading.sentence_entailed_floor
         self.wait_for_load = wait_for_load
 
     def stream(
@@ -110,7 +113,7 @@ class ModelAnswerer:
                 )
             located = self._locate(reading, sources)
             signals = self.signals(question, draft, reading, located)
-            decided = None
+            decided = entailed = None
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
                 # the second read only matters when its answer could change the outcome
@@ -124,6 +127,7 @@ class ModelAnswerer:
                     yield quotes(Fallback.STOPPED.format(reason=exc))
                     return
                 signals = signals.model_copy(update={"entailed": entailed})
+            written = Written(reading=reading, entailed=entailed)
             outcome, p = decided or self.decision.decide(signals)
             extra = {
                 "mode": "model",
@@ -136,11 +140,11 @@ class ModelAnswerer:
             if outcome == "not_covered" or located is None:
                 if located is not None:  # what it would have said, for the eval reports
                     extra["draft_answer"] = self._compose(
-                        reading, located, sources, draft, None, language_name
+                        written, located, sources, draft, None, language_name
                     ).answer
                 yield decline("not_covered", extra)
                 return
-            answer = self._compose(reading, located, sources, draft, None, language_name)
+            answer = self._compose(written, located, sources, draft, None, language_name)
             if outcome == "partial":
                 # What the documents say is checked and shown now; what they leave out takes
                 # one more short read.
@@ -150,7 +154,7 @@ class ModelAnswerer:
                 except ModelUnavailable:
                     gap = None
                 if gap:
-                    answer = self._compose(reading, located, sources, draft, gap, language_name)
+                    answer = self._compose(written, located, sources, draft, gap, language_name)
         finally:
             ticket.release()
         timings["first_token"] = _ms(q.started)
@@ -212,7 +216,7 @@ class ModelAnswerer:
 
     def _compose(
         self,
-        reading: Reading,
+        written: Written,
         located: Located,
         sources: list[Source],
         draft: Draft,
@@ -236,10 +240,14 @@ class ModelAnswerer:
         quoted = " ".join(support)
         # The model may write more than one sentence: each is checked on its own and shown
         # only if the documents' words carry it, so no sentence goes out unchecked or uncited.
-        written = list(split_sentences(reading.sentence)) if reading.sentence else []
+        # e5 does not see a negation ("Yes, students pay tuition" over "... waives tuition"),
+        # so a sentence the model itself doubts the passage states is not shown either.
+        reading = written.reading
+        sentences = list(split_sentences(reading.sentence)) if reading.sentence else []
+        doubted = written.entailed is not None and written.entailed < self.entailed_floor
         grounds = [*located.support, " ".join(located.support)]
         kept: list[str] = []
-        for s in (w for w in written if w.strip()):
+        for s in (w for w in sentences if w.strip() and not doubted):
             if not grounded(self.scorer, s, grounds, self.sentence_floor):
                 break  # what follows may lean on it ("They ..."): the checked start is kept
             kept.append(_end(s))
@@ -264,8 +272,16 @@ class ModelAnswerer:
             highlights=[Highlight(n=1, text=first)],
             mode="model",
             missing=missing,
-            note=None if kept or not written else CHECKED_NOTE,
+            note=None if kept or not sentences else CHECKED_NOTE,
         )
+
+
+class Written(BaseModel):
+    """The model's reading with what its second read said of its sentence (None: not asked,
+    since the outcome was settled without it, or no sentence)."""
+
+    reading: Reading
+    entailed: float | None = None
 
 
 CHECKED_NOTE = (

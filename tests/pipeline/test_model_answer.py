@@ -260,3 +260,26 @@ def test_the_second_read_is_asked_only_when_its_answer_could_change_the_outcome(
     always.model_answerer.decision = base.model_copy(update={"weights": weights, "bias": bias})
     assert always.ask("Who coordinates the exchange at LUMC?").entailment_read is True
     assert any("Check this sentence against the passages" in p for p in backend.state.prompts)
+
+
+@pytest.mark.parametrize("second_read, shown", [("Yes", True), ("No", False)])
+def test_a_sentence_the_model_doubts_the_passage_states_is_not_shown(
+    fake_index, make_assistant, fake_backend, second_read, shown
+):
+    from assistant.pipeline.model_answer import CHECKED_NOTE
+
+    # a negation the similarity check cannot see: the same words as the passage, but "not"
+    flipped = (
+        "Yes\nAnswer: The project coordinator at LUMC is not Maria Yazdanbakhsh [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    rules = [["Check this sentence against the passages", second_read], ["coordin", flipped]]
+    assistant = make_assistant(
+        fake_index, backend=fake_backend({"rules": rules}), reading={"settle_early": False}
+    )
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    assert answer.outcome == "answered" and answer.entailment_read is True
+    assert ("is not Maria Yazdanbakhsh" in answer.answer) is shown
+    if not shown:
+        assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh.")
+        assert answer.note == CHECKED_NOTE
