@@ -91,6 +91,8 @@ class ChatClient:
                 if text:
                     yield text, chunk.response_metadata.get("logprobs")
         except GeneratorExit:
+            # cut by the reader before the server reported usage: unknown, not the last call's
+            self.last_usage = Usage()
             raise
         except Exception as exc:
             raise self._unavailable(exc) from exc

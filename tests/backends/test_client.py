@@ -51,3 +51,14 @@ def test_no_server_at_all_is_one_sentence():
 def test_yes_share_without_log_probabilities_is_unknown():
     assert yes_share(None) is None
     assert yes_share({"content": [{"token": "Maybe", "top_logprobs": []}]}) == 0.5
+
+
+def test_a_stream_cut_before_its_end_leaves_its_usage_unknown_not_the_last_calls(fake_model):
+    url, _ = fake_model({"default": "Yes it is a long enough reply to cut"})
+    client = ChatClient(url, "fake", timeout=10)
+    client.complete([{"role": "user", "content": "x" * 400}], max_tokens=8)
+    assert client.last_usage.prompt_tokens > 0
+    stream = client.stream_with_logprobs([{"role": "user", "content": "y"}], max_tokens=8)
+    next(stream)
+    stream.close()
+    assert client.last_usage.prompt_tokens == 0

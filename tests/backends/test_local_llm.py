@@ -49,12 +49,21 @@ def _explain(assistant) -> str:
 
 
 def test_a_question_is_read_by_the_model_and_answered_with_a_citation(local):
-    answer = local.ask("When was Nagasaki University School of Medicine founded?")
+    question = "When was Nagasaki University School of Medicine founded?"
+    answer = local.ask(question)
     assert answer.mode == "model", _explain(local)
     assert answer.outcome == "answered" and "1857" in answer.answer
     assert answer.citations and answer.citations[0].quote
     assert answer.signals and answer.judged > 0.5
-    # a prompt of a few hundred tokens, never one word: the batched kernels ran
+    # a prompt of a few hundred tokens, never one word: the batched kernels ran. The read is
+    # cut once its quote is long enough, before the server reports usage, so the size of the
+    # same prompt comes from a one-token completion of it.
+    q = local._read(Request(question=question))
+    answerer = local.model_answerer
+    messages = answerer.read_messages(
+        q, answerer.sources(local._choose(local._retrieve(q))), "English"
+    )
+    local.backend.client.complete(messages, max_tokens=1)
     assert local.backend.client.last_usage.prompt_tokens >= 300
 
 
