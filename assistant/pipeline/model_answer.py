@@ -2,8 +2,9 @@
 what it read.
 
     sources (streamed at once) -> a turn at the model (waiters see their place) -> one read
-    (judge, quote, sentence) -> decide -> the sentence, checked, then its support in the
-    documents' words -> Answer
+    (judge, quote, sentence) -> a second short read (does the passage state the sentence?),
+    unless the outcome is the same whatever it says -> decide -> the sentence, checked, then
+    what the documents add to it in their own words -> Answer
 
 Whatever happens to the model (not loaded yet, crashed, hung, too many people ahead), the
 question is answered by the quote path with a one-line note saying why.
