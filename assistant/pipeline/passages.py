@@ -97,6 +97,11 @@ def _heading(chunk: Chunk) -> str:
     return " › ".join(p for p in (chunk.title, chunk.section) if p)
 
 
+def _window_text(heading: str, sentences: list[str]) -> str:
+    """What the passage scorer reads of a window: its sentences under the chunk's heading."""
+    return f"{heading}: {' '.join(sentences)}"
+
+
 def windows(evidence: list[Evidence], max_units: int, max_words: int) -> list[Window]:
     """Every window of each evidence chunk (see _spans), read under the chunk's heading."""
     out: list[Window] = []
@@ -111,7 +116,7 @@ def windows(evidence: list[Evidence], max_units: int, max_words: int) -> list[Wi
                     units=units[start:end],
                     start=start,
                     end=end,
-                    text=f"{heading}: {' '.join(sentences)}",
+                    text=_window_text(heading, sentences),
                     sentences=sentences,
                 )
             )
@@ -125,4 +130,4 @@ def window_texts(chunks: Iterable[Chunk], max_units: int, max_words: int) -> Ite
         units = units_of(chunk.text)
         heading = _heading(chunk)
         for start, end in _spans(units, max_units, max_words):
-            yield f"{heading}: {' '.join(s for u in units[start:end] for s in u)}"
+            yield _window_text(heading, [s for u in units[start:end] for s in u])

@@ -1,8 +1,8 @@
 """Whether a sentence tells the reader anything the answer has not already told them.
 
 By its words: a sentence most of whose words are already in the answer, and none of whose
-numbers is new, restates it ("In September 2019 the School of Medicine set up the NUMF fund"
-after "The NUMF fund was set up in September 2019 by the School of Medicine"). Words are runs
+numbers is new, restates it ("On Saturdays the reading room closes at 13:00" after "The reading
+room closes at 13:00 on Saturdays"). Words are runs
 of letters and digits in any script, compared in lower case; in a script written without spaces
 a run is a whole phrase, so such sentences are seldom taken for restatements: the safe side.
 """

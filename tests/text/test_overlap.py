@@ -8,26 +8,24 @@ def _said(*sentences: str) -> set[str]:
 
 
 def test_the_same_words_in_another_order_restate():
-    said = _said("The NUMF fund was set up in September 2019 by Nagasaki's School of Medicine.")
-    assert restates("In September 2019 Nagasaki's School of Medicine set up the NUMF fund.", said)
+    said = _said("The Riverside Library opened its new reading room in March 2019.")
+    assert restates("In March 2019 the Riverside Library opened its new reading room.", said)
 
 
 def test_a_sentence_with_a_new_number_is_never_a_restatement():
-    said = _said("The exchange runs from 2020.")
-    assert not restates("The exchange runs from 2020 to 2023.", said)
-    table = _said("Medical school: Abroad; Processing fee per elective: £450.")
-    assert not restates("Medical school: Abroad; Processing fee per elective: £350.", table)
+    said = _said("The reading club meets from 2021.")
+    assert not restates("The reading club meets from 2021 to 2024.", said)
+    table = _said("Member: Resident; Fee per year: £45.")
+    assert not restates("Member: Resident; Fee per year: £35.", table)
 
 
 def test_a_sentence_that_adds_a_place_or_a_condition_is_kept():
-    said = _said("The School of Medicine is on the Sakamoto campus.")
+    said = _said("The reading room is on the first floor.")
     assert not restates(
-        "The School of Medicine, the university hospital and the Institute of Tropical Medicine "
-        "are on the Sakamoto campus.",
-        said,
+        "The reading room, the map collection and the café are on the first floor.", said
     )
 
 
 def test_words_in_any_script_and_case_count():
-    assert words("Ageing, AGEING and 老化研究") == ["ageing", "ageing", "and", "老化研究"]
+    assert words("Books, BOOKS and 図書館") == ["books", "books", "and", "図書館"]
     assert restates("", set())  # nothing to add
