@@ -37,7 +37,11 @@ def main() -> None:
     from .procs import peak_rss_mb, rss_mb
 
     questions = json.loads(args.questions.read_text())
-    settings = Settings(index_dir=args.index, corpus_dir=args.corpus)
+    # The cold pass measures passages encoded on first sight: no background warming
+    # (pipeline/warming.py), which would also compete with every timed pass for the CPU.
+    settings = Settings(
+        index_dir=args.index, corpus_dir=args.corpus, retrieval={"warm_passages": 0}
+    )
     started = time.perf_counter()
     assistant = build_assistant(settings)
     assistant.warm_up()
