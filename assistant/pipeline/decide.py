@@ -99,10 +99,10 @@ class DecisionModel(LogisticModel):
 
 
 def settled(model: DecisionModel, signals: Signals, unknown: str) -> tuple[Outcome, float] | None:
-    """The outcome, and the lower of its probabilities, when it is the same whatever the signal
-    `unknown` (a probability, in [0, 1]) turns out to be; None when reading it could change
-    the outcome. The logit is linear in each signal and the outcome follows the probability,
-    so the two ends of its range bound every value between."""
+    """The outcome, and the lower of its probabilities, when it is the same for every value in
+    [0, 1] of the signal `unknown` (a probability not read yet); None when reading it might
+    decide. The logit is linear in each signal and the outcome follows the probability, so the
+    two ends of the range bound every value between."""
     ends = [model.decide(signals.model_copy(update={unknown: v})) for v in (0.0, 1.0)]
     if ends[0][0] != ends[1][0]:
         return None
