@@ -126,7 +126,7 @@ class RetrievalSettings(BaseModel):
     warm_passages: int = Field(
         20_000,
         ge=0,
-        le=50_000,
+        le=50_000,  # the passage scorer keeps at most 50,000 vectors: more would evict them
         description="Candidate passages the passage scorer encodes in the background once a "
         "long-running assistant (web UI, chat, evals) opens the index, so that a question on "
         "chunks nobody asked about yet does not wait for them; 0 turns it off.",

@@ -41,11 +41,9 @@ class PassageWarmer:
         self.seconds = 0.0
         self._stop = threading.Event()
         self._done = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> PassageWarmer:
-        self._thread = threading.Thread(target=self._run, name="passage-warmer", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="passage-warmer", daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -2,9 +2,9 @@
 
 By its words: a sentence most of whose words are already in the answer, and none of whose
 numbers is new, restates it ("On Saturdays the reading room closes at 13:00" after "The reading
-room closes at 13:00 on Saturdays"). Words are runs
-of letters and digits in any script, compared in lower case; in a script written without spaces
-a run is a whole phrase, so such sentences are seldom taken for restatements: the safe side.
+room closes at 13:00 on Saturdays"). Words are runs of letters and digits in any script,
+compared in lower case; in a script written without spaces a run is a whole phrase, so such
+sentences are seldom taken for restatements: the safe side.
 """
 
 from __future__ import annotations
