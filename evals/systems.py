@@ -22,8 +22,8 @@ class Ours:
 
     def supported(self, sentence: str, chunk_text: str) -> bool:
         """Verbatim for quoted sentences; for the model's own sentence, the check that let it
-        through, made again against the whole cited chunk: no number the chunk lacks, and a
-        sentence of the chunk close to it in meaning (e5)."""
+        through, made again against the whole cited chunk: no number or address the chunk
+        lacks, and a sentence of the chunk close to it in meaning (e5)."""
         from assistant.pipeline.grounding import chunk_grounds, grounded
 
         from .metrics import quoted

@@ -3,9 +3,9 @@
 The quote the model copied is looked up in the passages by fuzzy alignment (rapidfuzz), since
 a small model drops a comma or changes a capital; what it aligns with, widened to whole
 sentences (a list with its lead-in counts as one), is the support shown in the documents' own
-words. The model's sentence is kept only if it states no number the passages lack and is
-close in meaning to that support (multilingual e5, so a Dutch sentence over an English
-passage is checked the same way).
+words. The model's sentence is kept only if it states no number and no address (e-mail, web
+address) the passages lack, and is close in meaning to that support (multilingual e5, so a
+Dutch sentence over an English passage is checked the same way).
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ from assistant.pipeline.reading import Source
 from assistant.pipeline.verify import is_instruction
 
 _DIGITS = re.compile(r"\d+")
+# Addresses are copied whole or they are wrong: an e-mail address, a web address, a host name
+# (lower-case labels and a top-level domain, so "e.g." and "Ph.D." are not taken for one).
+# ASCII only, so that the words of a sentence in Japanese around an address stay out of it.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|(?:https?://|www\.)[^\s<>()\[\]\"']+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b(?:/[^\s<>()\[\]\"']*)?"
+)
+_SCHEME = re.compile(r"https?://|www\.")
 
 
 class Located(BaseModel):
@@ -105,12 +114,29 @@ def numbers_supported(sentence: str, passages: str) -> bool:
     return all(n in have for n in asked)
 
 
+def addresses_supported(sentence: str, passages: str) -> bool:
+    """Every e-mail or web address in the sentence stands in the passages, letter for letter
+    but for case, the scheme and a trailing slash: a model that composes one ("the office's
+    address is office@college.ac.uk") invents it."""
+    have = _SCHEME.sub("", passages.lower())
+    for found in _ADDRESS.findall(sentence):
+        address = _SCHEME.sub("", found.lower()).rstrip("/.,;:!?")
+        if address and address not in have:
+            return False
+    return True
+
+
+def values_supported(sentence: str, passages: str) -> bool:
+    """What a sentence must copy, not compose, is in the passages: its numbers and addresses."""
+    return numbers_supported(sentence, passages) and addresses_supported(sentence, passages)
+
+
 def grounded(scorer, sentence: str, texts: list[str], floor: float) -> bool:
-    """The check a model's sentence passes to be shown: no number that `texts` lack, and one
-    of `texts` close to it in meaning (e5). The answer's composer and the eval make the same
-    check, so what is shown is what is measured."""
+    """The check a model's sentence passes to be shown: no number or address that `texts`
+    lack, and one of `texts` close to it in meaning (e5). The answer's composer and the eval
+    make the same check, so what is shown is what is measured."""
     texts = [t for t in texts if t.strip()]
-    if not texts or not numbers_supported(sentence, " ".join(texts)):
+    if not texts or not values_supported(sentence, " ".join(texts)):
         return False
     vectors = scorer.passages([sentence, *texts])
     return float((vectors[1:] @ vectors[0]).max()) >= floor

@@ -2,7 +2,13 @@
 
 from fakes import FakeScorer
 
-from assistant.pipeline.grounding import locate, locate_meaning, numbers_supported, support_units
+from assistant.pipeline.grounding import (
+    addresses_supported,
+    locate,
+    locate_meaning,
+    numbers_supported,
+    support_units,
+)
 from assistant.pipeline.reading import Source
 
 SOURCES = [
@@ -42,6 +48,20 @@ def test_numbers_must_stand_in_the_passages():
     assert numbers_supported("It opens at 9:00.", SOURCES[0].text)
     assert not numbers_supported("It opens at 8:00.", SOURCES[0].text)
     assert numbers_supported("The grant is 1,500 euros.", "a grant of 1.500 euros")
+
+
+def test_addresses_must_stand_in_the_passages_as_they_are_written():
+    page = "Write to the desk at desk@harbour-library.org or see https://www.harbour-library.org/visit/."
+    assert addresses_supported("Write to desk@harbour-library.org.", page)
+    assert addresses_supported("Its pages are at harbour-library.org/visit.", page)
+    assert addresses_supported("See HTTPS://Harbour-Library.org/visit", page)
+    # one composed from the names around it is invented, however likely it looks
+    assert not addresses_supported("Write to info@harbour-library.org.", page)
+    assert not addresses_supported("See https://harbour-library.org/opening-hours", page)
+    assert not addresses_supported("The desk is at desk@harbourlibrary.ac.uk.", page)
+    # abbreviations are not addresses, and words around an address stay out of it
+    assert addresses_supported("It lends e.g. maps, and its head has a Ph.D. in history.", page)
+    assert addresses_supported("連絡先はdesk@harbour-library.orgです。", page)
 
 
 def test_without_a_quote_the_sentence_is_placed_by_meaning():

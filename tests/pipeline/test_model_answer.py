@@ -64,6 +64,18 @@ def test_a_sentence_that_does_not_match_its_quote_is_replaced_by_the_documents_w
     assert "Maria Yazdanbakhsh" in answer.answer and answer.note
 
 
+def test_an_address_the_model_composes_is_never_shown(fake_index, make_assistant, fake_backend):
+    invented = (
+        "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh, "
+        "m.yazdanbakhsh@lumc.nl [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["coordin", invented]]}))
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    assert "@" not in answer.answer and "lumc.nl" not in answer.answer
+    assert "Maria Yazdanbakhsh" in answer.answer and answer.note
+
+
 def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
     fake_index, make_assistant, fake_backend
 ):
