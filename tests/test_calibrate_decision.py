@@ -24,6 +24,7 @@ def _case(case_id: str, answerable: bool, rng: np.random.Generator) -> dict:
     values = {f: float(np.clip(rng.normal(centre, 0.15), 0.0, 1.0)) for f in Signals.model_fields}
     values["quoted"] = 1.0
     values["said_yes"] = 1.0
+    values["invented"] = 0.0  # a check, not a graded signal: no sentence here states a value
     return {"id": case_id, "answerable": answerable, "abstained": False, "signals": values}
 
 

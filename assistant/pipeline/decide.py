@@ -62,13 +62,19 @@ class Signals(BaseModel):
     )
     support: float = Field(description="The quote path's probability that the evidence answers.")
     best: float = Field(description="e5 similarity of the best passage to the question.")
+    invented: float = Field(
+        0.0,
+        description="1 when its sentence states a number or an address that no passage it read "
+        "gives: the value it found is not in the documents.",
+    )
 
 
 # What the decision is fitted on. The other certainty signals (the sentence's mean token
 # probability, the quote's, the cited passage number's) are recorded in every answer for later
 # fits; in 5-fold cross-validation on dev they added nothing beyond the weakest token.
 RECORDED_ONLY = ("answer_confidence", "quote_confidence", "cited_confidence")
-FEATURES = [name for name in Signals.model_fields if name not in RECORDED_ONLY]
+# `invented` is not weighed but checked: see DecisionModel.decide.
+FEATURES = [name for name in Signals.model_fields if name not in (*RECORDED_ONLY, "invented")]
 
 
 class DecisionModel(LogisticModel):
@@ -90,9 +96,13 @@ class DecisionModel(LogisticModel):
         return "off_topic" if best < self.off_topic_below else "not_covered"
 
     def decide(self, signals: Signals) -> tuple[Outcome, float]:
+        """A question the signals find answered is answered only partly when the value the
+        model's sentence states is in none of the passages it read: what the documents do say
+        is shown, and what they leave out is named, rather than a passage that is only near
+        the asked thing standing as its answer."""
         p = self.probability(signals)
         if p >= self.answer:
-            return "answered", p
+            return ("partial" if signals.invented > 0.5 else "answered"), p
         if p >= self.partial and signals.quoted > 0:
             return "partial", p
         return "not_covered", p

@@ -20,7 +20,14 @@ from pydantic import BaseModel
 from assistant.backends import ModelBackend, ModelUnavailable
 from assistant.config import Settings
 from assistant.pipeline.decide import DecisionModel, Signals, settled
-from assistant.pipeline.grounding import Located, grounded, locate, locate_meaning, similarity
+from assistant.pipeline.grounding import (
+    Located,
+    grounded,
+    locate,
+    locate_meaning,
+    similarity,
+    values_supported,
+)
 from assistant.pipeline.reading import Reader, Reading, Source
 from assistant.pipeline.sources import select
 from assistant.text.overlap import restates, words
@@ -113,7 +120,7 @@ class ModelAnswerer:
                     timings.get("sources", 0.0) + reading.first_token_ms, 1
                 )
             located = self._locate(reading, sources)
-            signals = self.signals(question, draft, reading, located)
+            signals = self.signals(question, draft, reading, located, sources)
             decided = entailed = None
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
@@ -195,9 +202,11 @@ class ModelAnswerer:
         draft: Draft,
         reading: Reading,
         located: Located | None,
+        sources: list[Source],
         entailed: float = 0.0,
     ) -> Signals:
         relevance = support = 0.0
+        read = " ".join(s.text for s in sources)
         if located is not None:
             quoted = " ".join(located.support)
             relevance = float(self.scorer.score(question, [quoted])[0])
@@ -212,6 +221,7 @@ class ModelAnswerer:
             support=draft.support,
             best=float(draft.features.get("best", 0.0)),
             entailed=entailed,
+            invented=float(bool(reading.sentence) and not values_supported(reading.sentence, read)),
             **reading.certainty.model_dump(),
         )
 

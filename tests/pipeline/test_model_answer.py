@@ -58,22 +58,30 @@ def test_a_sentence_that_does_not_match_its_quote_is_replaced_by_the_documents_w
         "Yes\nAnswer: The coordinator is Jan Jansen, who started in 1999 [1].\n"
         'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
     )
-    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["coordin", wrong]]}))
+    rules = [["name what the question asks", "when the coordinator started"], ["coordin", wrong]]
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     assert "Jansen" not in answer.answer and "1999" not in answer.answer
+    assert answer.outcome == "partial"  # the year it gives is in no passage
     assert "Maria Yazdanbakhsh" in answer.answer and answer.note
 
 
-def test_an_address_the_model_composes_is_never_shown(fake_index, make_assistant, fake_backend):
+def test_an_address_the_model_composes_is_never_shown_and_the_answer_is_partial(
+    fake_index, make_assistant, fake_backend
+):
     invented = (
         "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh, "
         "m.yazdanbakhsh@lumc.nl [1].\n"
         'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
     )
-    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["coordin", invented]]}))
-    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    rules = [["name what the question asks", "her e-mail address"], ["coordin", invented]]
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
+    answer = assistant.ask("Who coordinates the exchange at LUMC, and what is her e-mail?")
     assert "@" not in answer.answer and "lumc.nl" not in answer.answer
     assert "Maria Yazdanbakhsh" in answer.answer and answer.note
+    # the value it found is in no passage: what the documents say is shown, and the gap named
+    assert answer.outcome == "partial" and not answer.abstained
+    assert answer.missing == "Not in the documents: her e-mail address."
 
 
 def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
@@ -84,13 +92,18 @@ def test_each_sentence_the_model_writes_is_checked_and_cited_on_its_own(
         "She has led it since 1999 [1].\n"
         'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
     )
-    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["coordin", two]]}))
+    rules = [["name what the question asks", "since when she has led it"], ["coordin", two]]
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
     assert "1999" not in answer.answer  # the second sentence states what no passage says
     from assistant.pipeline.verify import cited_sentences
 
-    assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
+    # every sentence is cited but the one that says what the documents leave out: the year
+    # is in no passage, so the answer is a partial one
+    assert answer.outcome == "partial" and answer.missing in answer.answer
+    stated = answer.answer.replace(answer.missing, "")
+    assert all(numbers for _, numbers in cited_sentences(stated)), answer.answer
 
 
 def test_the_documents_words_that_only_say_again_what_the_sentence_said_are_left_out(
