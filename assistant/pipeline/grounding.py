@@ -11,6 +11,7 @@ Dutch sentence over an English passage is checked the same way).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import BaseModel
 
@@ -108,7 +109,8 @@ def support_units(text: str, start: int, end: int, limit: int = 2) -> list[str]:
 
 def numbers_supported(sentence: str, passages: str) -> bool:
     """Every number in the sentence stands in the passages (digits compared, so 1,500 and
-    1.500 and 1500 are the same number)."""
+    1.500 and 1500 are the same number, and so are full-width ２０２０ and 2020)."""
+    passages, sentence = _compatible(passages), _compatible(sentence)
     have = set(_DIGITS.findall(passages.replace(",", "").replace(".", "")))
     asked = _DIGITS.findall(sentence.replace(",", "").replace(".", ""))
     return all(n in have for n in asked)
@@ -118,12 +120,18 @@ def addresses_supported(sentence: str, passages: str) -> bool:
     """Every e-mail or web address in the sentence stands in the passages, letter for letter
     but for case, the scheme and a trailing slash: a model that composes one ("the office's
     address is office@college.ac.uk") invents it."""
-    have = _SCHEME.sub("", passages.lower())
-    for found in _ADDRESS.findall(sentence):
+    have = _SCHEME.sub("", _compatible(passages).lower())
+    for found in _ADDRESS.findall(_compatible(sentence)):
         address = _SCHEME.sub("", found.lower()).rstrip("/.,;:!?")
         if address and address not in have:
             return False
     return True
+
+
+def _compatible(text: str) -> str:
+    """Full-width digits and letters as their ASCII forms (Unicode NFKC), as a sentence in
+    Japanese may write them."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def values_supported(sentence: str, passages: str) -> bool:

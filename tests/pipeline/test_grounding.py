@@ -48,6 +48,8 @@ def test_numbers_must_stand_in_the_passages():
     assert numbers_supported("It opens at 9:00.", SOURCES[0].text)
     assert not numbers_supported("It opens at 8:00.", SOURCES[0].text)
     assert numbers_supported("The grant is 1,500 euros.", "a grant of 1.500 euros")
+    assert numbers_supported("開館は９:00です。", SOURCES[0].text)  # full-width digits
+    assert not numbers_supported("開館は８:00です。", SOURCES[0].text)
 
 
 def test_addresses_must_stand_in_the_passages_as_they_are_written():
