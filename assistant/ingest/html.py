@@ -42,13 +42,41 @@ def prepare(data: bytes) -> tuple[bytes, PageMeta]:
     from lxml import html as lhtml
 
     try:
-        root = lhtml.document_fromstring(data)
+        parser = lhtml.HTMLParser(encoding=encoding_of(data))
+        root = lhtml.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
         return data, PageMeta()
     meta = PageMeta(title=_title(root), url=_canonical(root), updated=_modified(root))
     _drop_markers(root)
     _drop_citation_sections(root, urlparse(meta.url).netloc)
     return lhtml.tostring(root, encoding="utf-8"), meta
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def encoding_of(data: bytes) -> str:
+    """How the page's bytes are to be read, as a browser reads a saved page: its byte-order
+    mark, else the charset its markup declares, else UTF-8 when the bytes are valid UTF-8,
+    else Windows-1252. (Left to itself, lxml reads an undeclared page as Latin-1, so a UTF-8
+    "€350" became "â¬350".)"""
+    import codecs
+
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    declared = _DECLARED.search(data[:4096])
+    if declared:
+        try:
+            return codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            pass
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _text(el) -> str:

@@ -391,3 +391,29 @@ def test_no_chunk_quotes_a_heading_or_the_title_as_a_sentence(tmp_path):
         assert len(names) > 2
         for chunk in chunks:
             assert not names & set(split_sentences(chunk.text)), chunk.text
+
+
+# --- the bytes of a web page read as a browser reads them ---
+
+_PAGE = (
+    "<html><head>{head}<title>Grants</title></head><body><article><h1>Grants</h1><p>"
+    + "The café grant for Zürich is €350 a month and it is paid every month. " * 4
+    + "</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "head, encoding",
+    [
+        ("", "utf-8"),  # no charset declared: the bytes are valid UTF-8
+        ('<meta charset="utf-8">', "utf-8"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">', "iso8859-15"),
+        ("", "cp1252"),  # no charset declared and not UTF-8: Windows-1252
+    ],
+)
+def test_a_web_pages_text_is_read_in_its_own_encoding(tmp_path, head, encoding):
+    path = tmp_path / "grants.html"
+    path.write_bytes(_PAGE.format(head=head).encode(encoding))
+    [doc] = load_file(path, tmp_path)
+    assert "café grant for Zürich is €350" in doc.page_content
+    assert "â" not in doc.page_content and "Ã" not in doc.page_content
