@@ -161,8 +161,10 @@ class ModelAnswerer:
                     gap = self.reader.gap(sources, question, earlier, language_name)
                 except ModelUnavailable:
                     gap = None
-                if gap:
-                    answer = self._compose(written, located, sources, draft, gap, language_name)
+                # without words that name it, the answer still says that part is missing
+                answer = self._compose(
+                    written, located, sources, draft, gap or UNNAMED_GAP, language_name
+                )
         finally:
             ticket.release()
         timings["first_token"] = _ms(q.started)
@@ -294,6 +296,10 @@ class Written(BaseModel):
     reading: Reading
     entailed: float | None = None
 
+
+# What a partial answer says is missing when the model's words for it do not name a part of
+# the question.
+UNNAMED_GAP = "the rest of what was asked"
 
 CHECKED_NOTE = (
     "The model's own sentence did not match the documents closely enough, so the answer "

@@ -223,13 +223,36 @@ class Reader:
         earlier: list[str] | None = None,
         language: str = "English",
     ) -> str | None:
-        """What the question asks that the passages do not state, in a few words."""
+        """What the question asks that the passages do not state, in a few words; None when
+        the model's words do not name a part of the question (see names_part_of)."""
         prefix = shared_prefix(sources, question, earlier or [])
         text = self.client.complete(
             self._messages(prefix, self.prompts.gap.format(language=language)), max_tokens=24
         )
         text = " ".join(text.strip().strip(_QUOTES).split()).rstrip(".")
-        return text or None
+        asked = " ".join([*(earlier or []), question])
+        return text if text and names_part_of(text, asked) else None
+
+
+_TERM = re.compile(r"\w+")
+
+
+def names_part_of(gap: str, asked: str) -> bool:
+    """Whether the words the model gave as what the passages leave out name a part of what
+    was asked. A small model asked for them often gives something else: the question again,
+    word for word; its own Yes or No; an answer ("No, it does not ..."); or words of the
+    passages or of its worked examples that the question never mentions. What is missing is
+    something the question asks, so at least half of the longer words of a gap stand in the
+    question (or in the one before it, for a follow-up)."""
+    text = gap.strip()
+    if not text or text.endswith(("?", "？")):
+        return False
+    terms = [t.lower() for t in _TERM.findall(text)]
+    if not terms or terms[0] in ("yes", "no"):  # the reply's own first word, not a thing asked
+        return False
+    content = [t for t in terms if len(t) >= 3] or terms
+    within = asked.lower()
+    return sum(t in within for t in content) >= len(content) / 2
 
 
 def confidences(text: str, tokens: list[dict]) -> dict[str, float]:

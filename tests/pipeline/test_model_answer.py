@@ -308,3 +308,24 @@ def test_a_sentence_the_model_doubts_the_passage_states_is_not_shown(
     if not shown:
         assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh.")
         assert answer.note == CHECKED_NOTE
+
+
+def test_a_partial_answer_whose_gap_the_model_cannot_name_still_says_part_is_missing(
+    fake_index, make_assistant, fake_backend
+):
+    from assistant.pipeline.decide import unfitted
+    from assistant.pipeline.model_answer import UNNAMED_GAP
+
+    question = "Who coordinates the exchange at LUMC, and what is her number?"
+    # the model gives the question back instead of what the passages leave out
+    backend = fake_backend(
+        {"rules": [["name what the question asks", question], ["coordin", COORDINATOR]]}
+    )
+    assistant = make_assistant(fake_index, backend=backend)
+    assistant.model_answerer.decision = unfitted().model_copy(
+        update={"answer": 1.0, "partial": 0.0}
+    )
+    answer = assistant.ask(question)
+    assert answer.outcome == "partial" and "Maria Yazdanbakhsh" in answer.answer
+    assert answer.missing == f"Not in the documents: {UNNAMED_GAP}."
+    assert answer.answer.endswith(answer.missing) and "?" not in answer.missing

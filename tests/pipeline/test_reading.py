@@ -7,6 +7,7 @@ from assistant.pipeline.reading import (
     Source,
     _finished,
     confidences,
+    names_part_of,
     parse,
     shared_prefix,
 )
@@ -105,3 +106,18 @@ def test_no_log_probabilities_or_no_parts_give_no_certainty():
     }
     no = [("No", 0.9)]
     assert confidences("No", _tokens(no))["answer_confidence"] == 0.0
+
+
+def test_what_a_partial_answer_leaves_out_must_name_a_part_of_the_question():
+    asked = "How much does a library card cost for visitors, and when does the card desk open?"
+    assert names_part_of("the price of a card for visitors", asked)
+    assert names_part_of("Card price", asked)
+    # the question again, the model's own Yes or No, an answer, words the question never uses
+    assert not names_part_of("How much does a library card cost for visitors?", asked)
+    assert not names_part_of("No", asked) and not names_part_of("Yes, it is free", asked)
+    assert not names_part_of("Riverside reading club on Mondays", asked)
+    # a follow-up's gap may take its words from the question before it (Reader.gap joins them)
+    assert names_part_of(
+        "library card price for visitors", "How much is a library card? And for visitors?"
+    )
+    assert not names_part_of("library card price for visitors", "And for visitors?")
