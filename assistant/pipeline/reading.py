@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from assistant.backends.client import yes_share
 from assistant.pipeline.verify import is_instruction
+from assistant.text.overlap import words
 
 _QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
 _ANSWER = re.compile(r"^\W*answer\s*:\s*(.+)$", re.I | re.M)
@@ -234,9 +235,6 @@ class Reader:
         return text if text and names_part_of(text, asked) else None
 
 
-_TERM = re.compile(r"\w+")
-
-
 def names_part_of(gap: str, asked: str) -> bool:
     """Whether the words the model gave as what the passages leave out name a part of what
     was asked. A small model asked for them often gives something else: the question again,
@@ -247,7 +245,7 @@ def names_part_of(gap: str, asked: str) -> bool:
     text = gap.strip()
     if not text or text.endswith(("?", "？")):
         return False
-    terms = [t.lower() for t in _TERM.findall(text)]
+    terms = words(text)
     if not terms or terms[0] in ("yes", "no"):  # the reply's own first word, not a thing asked
         return False
     content = [t for t in terms if len(t) >= 3] or terms
