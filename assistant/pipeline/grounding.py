@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from pydantic import BaseModel
+from text_to_num import alpha2digit
 
 from assistant.pipeline.passages import units_of
 from assistant.pipeline.reading import Source
@@ -29,6 +30,8 @@ _ADDRESS = re.compile(
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b(?:/[^\s<>()\[\]\"']*)?"
 )
 _SCHEME = re.compile(r"https?://|www\.")
+# The languages whose spelled-out numbers text2num turns into digits.
+_SPELLED_LANGUAGES = ("en", "nl", "de", "fr", "es", "pt", "it", "da")
 
 
 class Located(BaseModel):
@@ -109,11 +112,28 @@ def support_units(text: str, start: int, end: int, limit: int = 2) -> list[str]:
 
 def numbers_supported(sentence: str, passages: str) -> bool:
     """Every number in the sentence stands in the passages (digits compared, so 1,500 and
-    1.500 and 1500 are the same number, and so are full-width ２０２０ and 2020)."""
-    passages, sentence = _compatible(passages), _compatible(sentence)
-    have = set(_DIGITS.findall(passages.replace(",", "").replace(".", "")))
-    asked = _DIGITS.findall(sentence.replace(",", "").replace(".", ""))
+    1.500 and 1500 are the same number, and so are full-width ２０２０ and 2020). A number the
+    passages spell out ("three fields", "drie maanden") is the same number in digits: the model
+    writes the count it read, often in digits and in another language than the passage."""
+    asked = _digit_runs(_compatible(sentence))
+    if not asked:
+        return True
+    have = _numbers_in(_compatible(passages))
     return all(n in have for n in asked)
+
+
+def _numbers_in(text: str) -> set[str]:
+    """The numbers a text gives, in digits: those it writes in digits and those it spells out in
+    any language text2num reads (every one of them is tried: a passage does not say its own).
+    A lone "one" or "two" is left as a word, text2num's default: "one of the students" gives
+    no 1, so a model that writes "1万円" over such a passage has still made its number up."""
+    spelled = [alpha2digit(text, lang) for lang in _SPELLED_LANGUAGES]
+    return {n for t in (text, *spelled) for n in _digit_runs(t)}
+
+
+def _digit_runs(text: str) -> list[str]:
+    """The numbers of a text by their digits alone, so 1,500 and 1.500 and 1500 are one."""
+    return _DIGITS.findall(text.replace(",", "").replace(".", ""))
 
 
 def addresses_supported(sentence: str, passages: str) -> bool:

@@ -52,6 +52,18 @@ def test_numbers_must_stand_in_the_passages():
     assert not numbers_supported("開館は８:00です。", SOURCES[0].text)
 
 
+def test_a_number_the_passages_spell_out_is_the_same_number_in_digits():
+    page = "Visitors may borrow three books for twenty-one days. Het abonnement duurt vijf jaar."
+    assert numbers_supported("You may borrow 3 books.", page)
+    assert numbers_supported("本は3冊、21日間借りられます。", page)  # the count the reader wrote
+    assert numbers_supported("The subscription runs 5 years.", page)  # spelled out in Dutch
+    # a number spelled nowhere is still invented
+    assert not numbers_supported("You may borrow 4 books.", page)
+    assert not numbers_supported("Books are lent for 30 days.", page)
+    # "one" as a word is not the number 1 (a lone one or two stays a word)
+    assert not numbers_supported("奨学金は毎月1万円です。", "One of the students gets a grant.")
+
+
 def test_addresses_must_stand_in_the_passages_as_they_are_written():
     page = "Write to the desk at desk@harbour-library.org or see https://www.harbour-library.org/visit/."
     assert addresses_supported("Write to desk@harbour-library.org.", page)
