@@ -11,7 +11,7 @@ endif
 MODEL_KIND := $(word 1,$(subst :, ,$(or $(EXCHANGE_LLM),local)))
 ifeq ($(MODEL_KIND),local)
 EXTRAS := $(EXTRAS),local-llm
-# llama.cpp's server, built once into the environment (about 10 minutes on 2 cores).
+# llama.cpp's server, built once into the environment (about 8 minutes on 2 cores).
 RUNTIME := $(VENV)/llama.cpp/build.json
 endif
 comma  := ,

@@ -4,10 +4,13 @@ Every runtime serves the same model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M) with 2 
 reads the same prompt of about 700 tokens, with the prompt cache off; each figure is the median
 of three runs, as the server reports it (`timings.prompt_per_second`, `predicted_per_second`).
 
-- ours: the setup's build, CPU code chosen at run time (GGML_BACKEND_DL, every x86 variant but
-  the AMX one); which variant the server loaded is read from its memory map;
+- ours: the setup's build, CPU code chosen at run time (GGML_BACKEND_DL; the variant this CPU
+  loads and the x86-64 baseline, or every x86 variant but the AMX one after `build
+  --all-variants`); which variant the server loaded is read from its memory map;
 - ours, no AVX-512: the same build with only the variants up to AVX2 beside it, as on a CPU
-  without AVX-512 (the loader then picks what such a CPU would get);
+  without AVX-512 (the loader then picks what such a CPU would get); measured only when the
+  build has the AVX2 variant (`haswell`), that is on a CPU without AVX-512 or after
+  `python -m assistant.backends build --all-variants --force`;
 - native: a build for this machine's CPU (-march=native) with AMX off, built here: the fastest
   build that runs on this machine, the yardstick of the 0.8x target;
 - AVX2 build: explicit AVX2 flags (no AVX-512, AMX off), built here: the yardstick for the
@@ -231,12 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         log("ours (CPU variants chosen at run time) ...")
         r["ours"] = run_server(ours, model, ours.parent)
-        limited = work / "avx2-only"
-        shutil.copytree(ours.parent, limited, symlinks=True)
-        for v in AVX512_UP:
-            (limited / f"libggml-cpu-{v}.so").unlink(missing_ok=True)
-        log("ours with no variant above AVX2 (a CPU without AVX-512) ...")
-        r["ours, no AVX-512"] = run_server(limited / runtime.SERVER, model, limited)
+        if "haswell" in info.variants:
+            limited = work / "avx2-only"
+            shutil.copytree(ours.parent, limited, symlinks=True)
+            for v in AVX512_UP:
+                (limited / f"libggml-cpu-{v}.so").unlink(missing_ok=True)
+            log("ours with no variant above AVX2 (a CPU without AVX-512) ...")
+            r["ours, no AVX-512"] = run_server(limited / runtime.SERVER, model, limited)
+        else:
+            log("ours with no variant above AVX2: skipped, the build has no AVX2 variant")
         try:
             import xllamacpp  # noqa: F401
 

@@ -1,9 +1,9 @@
 """Setting up and checking the local model runtime (what `make setup` runs):
 
-python -m assistant.backends build [--prefix DIR] [--force]   # llama-server, once
-python -m assistant.backends info                             # the build, the CPU variant
-python -m assistant.backends model                            # the local model's GGUF file
-python -m assistant.backends check                            # start it, read a long prompt
+python -m assistant.backends build [--prefix DIR] [--force] [--all-variants]   # llama-server, once
+python -m assistant.backends info       # the build, the CPU variant
+python -m assistant.backends model      # the local model's GGUF file
+python -m assistant.backends check      # start it, read a long prompt
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--prefix", type=Path, default=None)
     b.add_argument("--jobs", type=int, default=None)
     b.add_argument("--force", action="store_true", help="build even when the build is current")
+    b.add_argument(
+        "--all-variants",
+        action="store_true",
+        help="build the kernels of every CPU level (but AMX), for a runtime moved between machines",
+    )
     i = sub.add_parser("info", help="print the build and the CPU variant this machine loads")
     i.add_argument("--prefix", type=Path, default=None)
     sub.add_parser("model", help="assemble and check the local model's GGUF file (once)")
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"llama-server {LLAMA_CPP_BUILD} is already built in {prefix}.")
             return 0
         try:
-            build(prefix, args.jobs)
+            build(prefix, args.jobs, all_variants=args.all_variants)
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

