@@ -110,12 +110,19 @@ def support_units(text: str, start: int, end: int, limit: int = 2) -> list[str]:
     return hit[:limit]
 
 
-def numbers_supported(sentence: str, passages: str) -> bool:
+def numbers_supported(sentence: str, passages: str, language: str | None = None) -> bool:
     """Every number in the sentence stands in the passages (digits compared, so 1,500 and
     1.500 and 1500 are the same number, and so are full-width ２０２０ and 2020). A number the
     passages spell out ("three fields", "drie maanden") is the same number in digits: the model
-    writes the count it read, often in digits and in another language than the passage."""
-    asked = _digit_runs(_compatible(sentence))
+    writes the count it read, often in digits and in another language than the passage.
+
+    A number the sentence spells out ("up to six months") is a number too, read in the
+    sentence's `language` (an ISO code) when text2num knows it: read in every language, an
+    English "once" would be the Spanish 11. With no language, only its digits are read."""
+    text = _compatible(sentence)
+    asked = _digit_runs(text)
+    if language in _SPELLED_LANGUAGES:
+        asked += _digit_runs(alpha2digit(text, language))
     if not asked:
         return True
     have = _numbers_in(_compatible(passages))
@@ -154,17 +161,23 @@ def _compatible(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def values_supported(sentence: str, passages: str) -> bool:
-    """What a sentence must copy, not compose, is in the passages: its numbers and addresses."""
-    return numbers_supported(sentence, passages) and addresses_supported(sentence, passages)
+def values_supported(sentence: str, passages: str, language: str | None = None) -> bool:
+    """What a sentence must copy, not compose, is in the passages: its numbers and addresses
+    (`language`: the sentence's, for the numbers it spells out)."""
+    return numbers_supported(sentence, passages, language) and addresses_supported(
+        sentence, passages
+    )
 
 
-def grounded(scorer, sentence: str, texts: list[str], floor: float) -> bool:
+def grounded(
+    scorer, sentence: str, texts: list[str], floor: float, language: str | None = None
+) -> bool:
     """The check a model's sentence passes to be shown: no number or address that `texts`
     lack, and one of `texts` close to it in meaning (e5). The answer's composer and the eval
-    make the same check, so what is shown is what is measured."""
+    make the same check, so what is shown is what is measured (the eval without the language,
+    which reads only the numbers in digits: no shown sentence can fail it for its numbers)."""
     texts = [t for t in texts if t.strip()]
-    if not texts or not values_supported(sentence, " ".join(texts)):
+    if not texts or not values_supported(sentence, " ".join(texts), language):
         return False
     vectors = scorer.passages([sentence, *texts])
     return float((vectors[1:] @ vectors[0]).max()) >= floor

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.backends import ModelBackend, ModelUnavailable
 from assistant.config import Settings
@@ -120,7 +120,7 @@ class ModelAnswerer:
                     timings.get("sources", 0.0) + reading.first_token_ms, 1
                 )
             located = self._locate(reading, sources)
-            signals = self.signals(question, draft, reading, located, sources)
+            signals = self.signals(question, draft, reading, located, sources, q.language)
             decided = entailed = None
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
@@ -135,7 +135,7 @@ class ModelAnswerer:
                     yield quotes(Fallback.STOPPED.format(reason=exc))
                     return
                 signals = signals.model_copy(update={"entailed": entailed})
-            written = Written(reading=reading, entailed=entailed)
+            written = Written(reading=reading, entailed=entailed, language=q.language or "en")
             outcome, p = decided or self.decision.decide(signals)
             extra = {
                 "mode": "model",
@@ -205,8 +205,11 @@ class ModelAnswerer:
         reading: Reading,
         located: Located | None,
         sources: list[Source],
+        language: str | None = None,
         entailed: float = 0.0,
     ) -> Signals:
+        """The decision's signals. `language` is the question's (None: English), in which the
+        model writes its sentence."""
         relevance = support = 0.0
         read = " ".join(s.text for s in sources)
         if located is not None:
@@ -223,7 +226,10 @@ class ModelAnswerer:
             support=draft.support,
             best=float(draft.features.get("best", 0.0)),
             entailed=entailed,
-            invented=float(bool(reading.sentence) and not values_supported(reading.sentence, read)),
+            invented=float(
+                bool(reading.sentence)
+                and not values_supported(reading.sentence, read, language or "en")
+            ),
             **reading.certainty.model_dump(),
         )
 
@@ -261,7 +267,7 @@ class ModelAnswerer:
         grounds = [*located.support, " ".join(located.support)]
         kept: list[str] = []
         for s in (w for w in sentences if w.strip() and not doubted):
-            if not grounded(self.scorer, s, grounds, self.sentence_floor):
+            if not grounded(self.scorer, s, grounds, self.sentence_floor, written.language):
                 break  # what follows may lean on it ("They ..."): the checked start is kept
             kept.append(_end(s))
         parts = [f"{s} [1]" for s in kept]
@@ -295,6 +301,7 @@ class Written(BaseModel):
 
     reading: Reading
     entailed: float | None = None
+    language: str = Field("en", description="ISO code of the language the model wrote in.")
 
 
 # What a partial answer says is missing when the model's words for it do not name a part of

@@ -64,6 +64,19 @@ def test_a_number_the_passages_spell_out_is_the_same_number_in_digits():
     assert not numbers_supported("奨学金は毎月1万円です。", "One of the students gets a grant.")
 
 
+def test_a_number_the_sentence_spells_out_must_stand_in_the_passages_too():
+    page = "A study period lasts between 3 and 12 months. Visitors may borrow three books."
+    assert not numbers_supported("The exchange offers up to six months.", page, "en")
+    assert numbers_supported("A stay lasts at most twelve months.", page, "en")
+    assert numbers_supported("Je mag drie boeken lenen.", page, "nl")  # the passage's own count
+    assert not numbers_supported("Je mag zes boeken lenen.", page, "nl")
+    # read in the sentence's language only: an English "once" is not the Spanish 11
+    assert numbers_supported("You apply once, for 3 months.", page, "en")
+    # with no language (or one text2num does not read) only digits are numbers
+    assert numbers_supported("The exchange offers up to six months.", page)
+    assert numbers_supported("The exchange offers up to six months.", page, "ja")
+
+
 def test_addresses_must_stand_in_the_passages_as_they_are_written():
     page = "Write to the desk at desk@harbour-library.org or see https://www.harbour-library.org/visit/."
     assert addresses_supported("Write to desk@harbour-library.org.", page)

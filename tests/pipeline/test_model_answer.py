@@ -66,6 +66,21 @@ def test_a_sentence_that_does_not_match_its_quote_is_replaced_by_the_documents_w
     assert "Maria Yazdanbakhsh" in answer.answer and answer.note
 
 
+def test_a_count_the_model_spells_out_that_no_passage_gives_is_invented_too(
+    fake_index, make_assistant, fake_backend
+):
+    spelled = (
+        "Yes\nAnswer: The project coordinator at LUMC is Maria Yazdanbakhsh, "
+        "who has led it for eleven years [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    rules = [["name what the question asks", "how long she has led it"], ["coordin", spelled]]
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
+    answer = assistant.ask("Who coordinates the exchange at LUMC?")
+    assert "eleven" not in answer.answer and "Maria Yazdanbakhsh" in answer.answer
+    assert answer.outcome == "partial" and answer.signals["invented"] == 1.0
+
+
 def test_an_address_the_model_composes_is_never_shown_and_the_answer_is_partial(
     fake_index, make_assistant, fake_backend
 ):
