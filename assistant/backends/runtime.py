@@ -143,9 +143,8 @@ def plan_variants(
     else:
 
         def runs(features: tuple[str, ...]) -> bool:
-            return all(
-                flag in flags for feature in features for flag in CPU_FLAGS.get(feature, ("?",))
-            )
+            # a feature this module does not know is one the CPU is not taken to have
+            return all(f in CPU_FLAGS and flags.issuperset(CPU_FLAGS[f]) for f in features)
 
         def score(features: tuple[str, ...]) -> int:
             return sum(SCORE_WEIGHTS.get(feature, 0) for feature in features)

@@ -120,7 +120,8 @@ class ModelAnswerer:
                     timings.get("sources", 0.0) + reading.first_token_ms, 1
                 )
             located = self._locate(reading, sources)
-            signals = self.signals(question, draft, reading, located, sources, q.language)
+            written_in = q.language or "en"  # the model writes in the question's language
+            signals = self.signals(question, draft, reading, located, sources, written_in)
             decided = entailed = None
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
@@ -135,7 +136,7 @@ class ModelAnswerer:
                     yield quotes(Fallback.STOPPED.format(reason=exc))
                     return
                 signals = signals.model_copy(update={"entailed": entailed})
-            written = Written(reading=reading, entailed=entailed, language=q.language or "en")
+            written = Written(reading=reading, entailed=entailed, language=written_in)
             outcome, p = decided or self.decision.decide(signals)
             extra = {
                 "mode": "model",
@@ -205,11 +206,11 @@ class ModelAnswerer:
         reading: Reading,
         located: Located | None,
         sources: list[Source],
-        language: str | None = None,
+        language: str = "en",
         entailed: float = 0.0,
     ) -> Signals:
-        """The decision's signals. `language` is the question's (None: English), in which the
-        model writes its sentence."""
+        """The decision's signals. `language`: the ISO code of the language the model wrote
+        its sentence in."""
         relevance = support = 0.0
         read = " ".join(s.text for s in sources)
         if located is not None:
@@ -227,8 +228,7 @@ class ModelAnswerer:
             best=float(draft.features.get("best", 0.0)),
             entailed=entailed,
             invented=float(
-                bool(reading.sentence)
-                and not values_supported(reading.sentence, read, language or "en")
+                bool(reading.sentence) and not values_supported(reading.sentence, read, language)
             ),
             **reading.certainty.model_dump(),
         )
