@@ -110,7 +110,7 @@ def x86_variants(cmake_text: str) -> dict[str, tuple[str, ...]]:
         elif re.match(r"^\s*endif\s*\(", line) or (
             depth == 1 and re.match(r"^\s*else(if)?\s*\(", line)
         ):
-            depth = depth - 1 if depth > 1 else 0
+            depth -= 1
             if depth == 0 and found:
                 return found
         elif match := declare.match(line):
@@ -226,9 +226,9 @@ def build(
     with tempfile.TemporaryDirectory(prefix="llama-build-") as tmp:
         work = Path(tmp)
         source = _source(work, log)
-        cmake_file = source / "ggml" / "src" / "CMakeLists.txt"
         plan = plan_variants(
-            x86_variants(cmake_file.read_text()), None if all_variants else cpu_flags()
+            x86_variants(_variants_file(source).read_text()),
+            None if all_variants else cpu_flags(),
         )
         _leave_out(source, tuple(plan.left_out))
         build_dir = work / "build"
@@ -346,9 +346,14 @@ def _source(work: Path, log) -> Path:
     return root / "llama.cpp"
 
 
+def _variants_file(source: Path) -> Path:
+    """The CMake file of the llama.cpp source tree that declares the CPU variants."""
+    return source / "ggml" / "src" / "CMakeLists.txt"
+
+
 def _leave_out(source: Path, names: tuple[str, ...]) -> None:
     """Remove CPU variants from llama.cpp's list of variants to build."""
-    cmake_file = source / "ggml" / "src" / "CMakeLists.txt"
+    cmake_file = _variants_file(source)
     text = cmake_file.read_text()
     for name in names:
         pattern = re.compile(rf"^\s*ggml_add_cpu_backend_variant\({name}\b[^)]*\)[^\n]*\n", re.M)
