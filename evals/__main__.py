@@ -1,4 +1,5 @@
 """python -m evals [--suite NAME]... [--dataset FILE --corpus DIR --index DIR] [--mode extractive]
+python -m evals --split dev --replay evals/reports/calls-local-dev.json.gz   # no model
 python -m evals calibrate [--suite NAME]... [--out FILE]"""
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thresholds", type=Path, default=runner.DEFAULT_THRESHOLDS)
     p.add_argument("--reports", type=Path, default=runner.REPORTS, help="where reports go")
     p.add_argument("--no-baselines", action="store_true", help="run our pipeline only")
+    p.add_argument(
+        "--replay",
+        type=Path,
+        metavar="CALLS",
+        help="answer from the model replies a run recorded (evals/reports/calls-*.json.gz) "
+        "instead of a model: what a change after the model's read does, in minutes",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_FILE, help="calibrate: file to write")
     args = p.parse_args(argv)
     overrides = {"llm": args.mode} if args.mode else {}
@@ -79,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             args.reports,
             split=args.split,
             limit=args.per_suite,
+            replay=args.replay,
         )
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ import yaml
 from assistant.config import Settings
 from assistant.pipeline.assistant import build_assistant
 
+from .calls import Recorder, Replayer
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
 from .suites import DEFAULT_SUITES, SPLITS, Suite, ensure_index, load_suites, split_of
 from .systems import Ours, bm25_only, dense_langchain_defaults
@@ -125,11 +126,22 @@ def evaluate(
     log=print,
     split: str | None = None,
     limit: int | None = None,
+    record: Path | None = None,
+    replay: Path | None = None,
 ) -> dict:
-    from assistant.backends import make_backend
+    """Every suite's cases through our pipeline (and the baselines). `record`: keep the model's
+    replies in that file; `replay`: answer from such a file instead of a model (evals.calls)."""
+    from assistant.backends import ModelBackend, make_backend
 
-    # One model process for every suite: the model is the same, only the corpus changes.
-    backend = make_backend(base)
+    recorder = replayer = None
+    if replay is not None:
+        replayer = Replayer.load(replay)
+        backend = ModelBackend(replayer, f"replay of {replay.name}")
+    else:
+        # One model process for every suite: the model is the same, only the corpus changes.
+        backend = make_backend(base)
+        if backend is not None and record is not None:
+            backend.client = recorder = Recorder(backend.client)
     try:
         if backend is not None:
             backend.start()
@@ -145,7 +157,7 @@ def evaluate(
     finally:
         if backend is not None:
             backend.stop()
-    return {
+    report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": base.llm,
         "sample": {"split": split, "per_suite": limit} if split or limit else None,
@@ -154,6 +166,18 @@ def evaluate(
         # a rate over all of them is the one a gate can rest on.
         "pooled": {sp: aggregate([s for s in ours if split_of(s.case.id) == sp]) for sp in SPLITS},
     }
+    if recorder is not None:
+        recorder.save(
+            record, {"date": report["date"], "mode": base.llm, "sample": report["sample"]}
+        )
+        log(f"{len(recorder.calls)} model calls recorded in {record}", file=sys.stderr)
+    if replayer is not None:
+        report["replay"] = {
+            "from": str(replay),
+            "replayed": replayer.replayed,
+            "missed": replayer.missed,
+        }
+    return report
 
 
 def _case_row(s: CaseScore) -> dict:
@@ -302,6 +326,7 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
         f"{report['date']}. Cases are split once into dev (fitting and calibration) and test "
         "(this report's gate) by a hash of their id; thresholds hold on test.",
         "",
+        *([replay_line(report["replay"]), ""] if report.get("replay") else []),
         "## Summary",
         "",
         summary_table(report),
@@ -355,11 +380,24 @@ def markdown(report: dict, checks: list[tuple[str, str, bool]]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def run_name(mode: str, split: str | None) -> str:
+    mode = mode.replace(":", "-")
+    return f"{mode}-{split}" if split else mode
+
+
+def replay_line(replay: dict) -> str:
+    return (
+        f"Replayed from `{replay['from']}`, no model: {replay['replayed']} model calls replayed, "
+        f"{replay['missed']} not in the recording (those answers quote). Latencies are the "
+        "replay's, not the model's."
+    )
+
+
 def write_reports(report: dict, checks, folder: Path = REPORTS) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    mode = report["mode"].replace(":", "-")
     split = (report.get("sample") or {}).get("split")
-    name = f"report-{mode}-{split}" if split else f"report-{mode}"
+    name = "report-" + run_name(report["mode"], split)
+    name += "-replay" if report.get("replay") else ""  # never in place of the model's own
     json_path = folder / f"{name}.json"
     md_path = folder / f"{name}.md"
     payload = {
@@ -380,9 +418,25 @@ def run(
     suites_file: Path = DEFAULT_SUITES,
     split: str | None = None,
     limit: int | None = None,
+    replay: Path | None = None,
 ) -> int:
+    """Runs and reports; a run in which a model reads keeps its replies in
+    `calls-<mode>[-<split>].json.gz` beside the report, for `replay`."""
+    from assistant.backends import kind
+
     suites = suites if suites is not None else load_suites(suites_file)
-    report = evaluate(settings, suites, baselines=baselines, split=split, limit=limit)
+    record = None
+    if replay is None and kind(settings) != "none":
+        record = reports / f"calls-{run_name(settings.llm, split)}.json.gz"
+    report = evaluate(
+        settings,
+        suites,
+        baselines=baselines,
+        split=split,
+        limit=limit,
+        record=record,
+        replay=replay,
+    )
     thresholds = yaml.safe_load(thresholds_path.read_text()) if thresholds_path.is_file() else {}
     if not baselines:
         for by_suite in thresholds.values():
@@ -401,6 +455,8 @@ def run(
     failing = sum(not c["passed"] for s in report["suites"].values() for c in s["cases"])
     total = sum(len(s["cases"]) for s in report["suites"].values())
     print(f"\n{failing} of {total} cases fail; reports: {md_path}, {json_path}")
+    if report.get("replay"):
+        print(replay_line(report["replay"]))
     return 0 if all(ok for _, _, ok in checks) else 1
 
 

@@ -1,0 +1,148 @@
+"""The model's replies of an eval run, recorded and replayed.
+
+A model run of the dev split takes over an hour on 2 cores; most changes worth measuring come
+after the model has read (how the answer is composed, checked and decided). `Recorder` wraps the
+model client of a run and keeps every reply, keyed by the call (its method, messages and
+options); `Replayer` answers the same calls from the recording, with no model, so that a run of
+the changed code takes minutes and differs from the recorded one only by the change. A call the
+recording does not hold (the prompt changed) is a miss: it fails as a model that is down fails,
+the answer quotes, and the count of misses says how much of the run was not a replay.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant.backends.client import ModelUnavailable, Usage
+from assistant.errors import AssistantError
+
+FORMAT = 1
+
+
+def call_key(method: str, messages: list[dict], **options) -> str:
+    """The call's identity: the same method, messages and options give the same reply at
+    temperature 0."""
+    body = json.dumps([method, messages, options], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class Recorder:
+    """A model client that passes every call on and keeps its reply."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.calls: dict[str, dict] = {}
+
+    def __getattr__(self, name):  # base_url, model, timeout, chat_model, ... of the client
+        return getattr(self.client, name)
+
+    @property
+    def last_usage(self) -> Usage:
+        return self.client.last_usage
+
+    def stream(self, messages, *, max_tokens=None, stop=None) -> Iterator[str]:
+        key = call_key("stream", messages, max_tokens=max_tokens, stop=stop)
+        pieces = ((t, None) for t in self.client.stream(messages, max_tokens=max_tokens, stop=stop))
+        for text, _ in self._kept(key, pieces):
+            yield text
+
+    def stream_with_logprobs(self, messages, *, max_tokens=None, top=20):
+        key = call_key("stream_with_logprobs", messages, max_tokens=max_tokens, top=top)
+        pieces = self.client.stream_with_logprobs(messages, max_tokens=max_tokens, top=top)
+        yield from self._kept(key, pieces)
+
+    def _kept(self, key: str, pieces) -> Iterator[tuple[str, dict | None]]:
+        # A reader that stops early (it has what it needs) cuts the stream: what it read is
+        # kept, marked cut, and a replay that asks for more misses.
+        got: list = []
+        cut = True
+        try:
+            for piece in pieces:
+                got.append(list(piece))
+                yield piece
+            cut = False
+        finally:
+            if cut and hasattr(pieces, "close"):
+                pieces.close()  # the server's stream ends now, as it does without a recorder
+            usage = Usage() if cut else self.client.last_usage
+            self.calls[key] = {"pieces": got, "cut": cut, "usage": usage.model_dump()}
+
+    def complete(self, messages, *, max_tokens=None, stop=None) -> str:
+        text = self.client.complete(messages, max_tokens=max_tokens, stop=stop)
+        key = call_key("complete", messages, max_tokens=max_tokens, stop=stop)
+        self.calls[key] = {"text": text, "usage": self.client.last_usage.model_dump()}
+        return text
+
+    def yes_probability(self, messages) -> float:
+        p = self.client.yes_probability(messages)
+        key = call_key("yes_probability", messages)
+        self.calls[key] = {"p": p, "usage": self.client.last_usage.model_dump()}
+        return p
+
+    def save(self, path: Path, about: dict) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"format": FORMAT, **about, "calls": self.calls}
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            json.dump(payload, f, ensure_ascii=False)
+        return path
+
+
+class Replayer:
+    """A model client that answers from a recording and counts the calls it did not hold."""
+
+    def __init__(self, calls: dict[str, dict], source: str = "a recording") -> None:
+        self.calls = calls
+        self.source = source
+        self.timeout = 0.0
+        self.last_usage = Usage()
+        self.replayed = 0
+        self.missed = 0
+
+    @classmethod
+    def load(cls, path: Path) -> Replayer:
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                payload = json.load(f)
+        except (OSError, EOFError, ValueError) as exc:
+            raise AssistantError(f"{path} is not a recording of model calls ({exc}).") from exc
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise AssistantError(f"{path} is not a recording of model calls this version reads.")
+        return cls(payload["calls"], source=str(path))
+
+    def _recorded(self, key: str) -> dict:
+        call = self.calls.get(key)
+        if call is None:
+            self.missed += 1
+            raise ModelUnavailable(f"the call is not in {self.source}")
+        self.replayed += 1
+        self.last_usage = Usage(**call.get("usage", {}))
+        return call
+
+    def stream(self, messages, *, max_tokens=None, stop=None) -> Iterator[str]:
+        key = call_key("stream", messages, max_tokens=max_tokens, stop=stop)
+        for text, _ in self._pieces(key):
+            yield text
+
+    def stream_with_logprobs(self, messages, *, max_tokens=None, top=20):
+        key = call_key("stream_with_logprobs", messages, max_tokens=max_tokens, top=top)
+        yield from self._pieces(key)
+
+    def _pieces(self, key: str) -> Iterator[tuple[str, dict | None]]:
+        call = self._recorded(key)
+        yield from ((text, meta) for text, meta in call["pieces"])
+        if call["cut"]:  # the recorded run stopped reading here; this one reads on
+            self.replayed -= 1
+            self.missed += 1
+            raise ModelUnavailable(f"the reply is cut short in {self.source}")
+
+    def complete(self, messages, *, max_tokens=None, stop=None) -> str:
+        return self._recorded(call_key("complete", messages, max_tokens=max_tokens, stop=stop))[
+            "text"
+        ]
+
+    def yes_probability(self, messages) -> float:
+        return self._recorded(call_key("yes_probability", messages))["p"]
