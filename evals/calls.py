@@ -37,12 +37,8 @@ class Recorder:
         self.client = client
         self.calls: dict[str, dict] = {}
 
-    def __getattr__(self, name):  # base_url, model, timeout, chat_model, ... of the client
+    def __getattr__(self, name):  # last_usage, base_url, model, chat_model, ... of the client
         return getattr(self.client, name)
-
-    @property
-    def last_usage(self) -> Usage:
-        return self.client.last_usage
 
     def stream(self, messages, *, max_tokens=None, stop=None) -> Iterator[str]:
         key = call_key("stream", messages, max_tokens=max_tokens, stop=stop)
@@ -94,10 +90,12 @@ class Recorder:
 class Replayer:
     """A model client that answers from a recording and counts the calls it did not hold."""
 
-    def __init__(self, calls: dict[str, dict], source: str = "a recording") -> None:
+    def __init__(
+        self, calls: dict[str, dict], source: str = "a recording", mode: str | None = None
+    ) -> None:
         self.calls = calls
         self.source = source
-        self.timeout = 0.0
+        self.mode = mode  # the EXCHANGE_LLM of the recorded run
         self.last_usage = Usage()
         self.replayed = 0
         self.missed = 0
@@ -111,7 +109,7 @@ class Replayer:
             raise AssistantError(f"{path} is not a recording of model calls ({exc}).") from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             raise AssistantError(f"{path} is not a recording of model calls this version reads.")
-        return cls(payload["calls"], source=str(path))
+        return cls(payload["calls"], source=str(path), mode=payload.get("mode"))
 
     def _recorded(self, key: str) -> dict:
         call = self.calls.get(key)

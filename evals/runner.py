@@ -137,6 +137,8 @@ def evaluate(
     if replay is not None:
         replayer = Replayer.load(replay)
         backend = ModelBackend(replayer, f"replay of {replay.name}")
+        # the report is of the recorded run's mode, and is held to that mode's thresholds
+        base = base.model_copy(update={"llm": replayer.mode or base.llm})
     else:
         # One model process for every suite: the model is the same, only the corpus changes.
         backend = make_backend(base)

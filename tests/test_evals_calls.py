@@ -84,3 +84,43 @@ class _Client:
 
     def stream(self, messages, *, max_tokens=None, stop=None):
         yield from self.pieces
+
+
+def test_an_eval_run_records_its_model_calls_and_a_replay_reports_the_same_answers(
+    fake_backend, tmp_path, monkeypatch, capsys
+):
+    """`python -m evals` with a model keeps its calls; `--replay` gives the same report, of
+    the recorded mode, beside the model's own (the model here: the fake server)."""
+    from conftest import FIXTURES
+
+    import assistant.backends
+    from evals.__main__ import main
+
+    backend = fake_backend({"rules": [["Who coordinates", COORDINATOR_READING]], "default": "No"})
+    monkeypatch.setattr(assistant.backends, "make_backend", lambda settings: backend)
+    thresholds = tmp_path / "thresholds.yaml"
+    thresholds.write_text("local:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n")
+    reports = tmp_path / "reports"
+    common = [
+        *("--dataset", str(FIXTURES / "evals-small.yaml"), "--corpus", str(FIXTURES / "corpus")),
+        *("--index", str(tmp_path / "index"), "--thresholds", str(thresholds)),
+        *("--reports", str(reports), "--no-baselines"),
+    ]
+    assert main([*common, "--mode", "local"]) == 0, capsys.readouterr().out
+    asked = backend.state.requests
+    assert asked > 0 and (reports / "calls-local.json.gz").is_file()
+
+    # the mode given is not the recording's: the replay is of the recorded run all the same
+    assert main([*common, "--mode", "none", "--replay", str(reports / "calls-local.json.gz")]) == 0
+    assert backend.state.requests == asked  # no model was asked
+    model = json.loads((reports / "report-local.json").read_text())
+    replay = json.loads((reports / "report-local-replay.json").read_text())
+    assert replay["mode"] == "local" and replay["replay"]["missed"] == 0
+    assert replay["replay"]["replayed"] == asked
+    assert _rows(replay) == _rows(model) and {c[3] for c in _rows(model)} == {"model"}
+    assert "0 not in the recording" in capsys.readouterr().out
+
+
+def _rows(report: dict) -> list[tuple]:
+    cases = report["suites"]["evals-small"]["cases"]
+    return [(c["id"], c["answer"], c["outcome"], c["mode"]) for c in cases]
