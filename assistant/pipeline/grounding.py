@@ -86,6 +86,41 @@ def locate_meaning(sentence: str | None, sources: list[Source], scorer) -> Locat
     return Located(n=n, score=0.0, start=0, end=0, support=[unit])
 
 
+def ground_beside(
+    scorer,
+    sentence: str,
+    source: Source,
+    near: list[str],
+    floor: float,
+    language: str | None = None,
+) -> Located | None:
+    """The unit next to the words the model quoted (`near`, units of `source`) that carries
+    its sentence when those words do not: a small model often copies the sentence beside the
+    one that says it (it writes the date and quotes the line after the date). Only the
+    neighbours: further away, a unit that merely shares a number or a subject with the
+    sentence would stand behind a claim the model made up. The neighbour closest to the
+    sentence in meaning (e5) among those that give its numbers and addresses, if it is close
+    enough to be shown by; None otherwise."""
+    units = [" ".join(u) for u in units_of(source.text)]
+    at = {i for i, u in enumerate(units) if any(u in n or n in u for n in near)}
+    beside = sorted({j for i in at for j in (i - 1, i + 1)} - at)
+    candidates = [
+        units[j]
+        for j in beside
+        if 0 <= j < len(units)
+        and not is_instruction(units[j])
+        and values_supported(sentence, units[j], language)
+    ]
+    if not candidates:
+        return None
+    vectors = scorer.passages([sentence, *candidates])
+    sims = vectors[1:] @ vectors[0]
+    best = int(sims.argmax())
+    if float(sims[best]) < floor:
+        return None
+    return candidates[best]
+
+
 def _fold(text: str) -> str:
     return text.lower()
 

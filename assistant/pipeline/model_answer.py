@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.pipeline.decide import DecisionModel, Signals, settled
 from assistant.pipeline.grounding import (
     Located,
+    ground_beside,
     grounded,
     locate,
     locate_meaning,
@@ -256,7 +257,6 @@ class ModelAnswerer:
             text = " ".join(marked)
             extra = [u for u in support if u not in text]
             support = [text, *extra[:1]] if len(marked) == 1 else [text]
-        quoted = " ".join(support)
         # The model may write more than one sentence: each is checked on its own and shown
         # only if the documents' words carry it, so no sentence goes out unchecked or uncited.
         # e5 does not see a negation ("Yes, students pay tuition" over "... waives tuition"),
@@ -266,23 +266,30 @@ class ModelAnswerer:
         doubted = written.entailed is not None and written.entailed < self.entailed_floor
         grounds = [*located.support, " ".join(located.support)]
         kept: list[str] = []
+        beside: list[str] = []  # units beside the quoted words that carry a kept sentence
         for s in (w for w in sentences if w.strip() and not doubted):
             if not grounded(self.scorer, s, grounds, self.sentence_floor, written.language):
-                break  # what follows may lean on it ("They ..."): the checked start is kept
+                unit = ground_beside(
+                    self.scorer, s, source, located.support, self.sentence_floor, written.language
+                )
+                if unit is None:
+                    break  # what follows may lean on it ("They ..."): the checked start is kept
+                beside.append(unit)
             kept.append(_end(s))
+        # The documents' words follow, those that carry a sentence the quoted words did not
+        # first, each unless it only says again what the answer already says (each fact once).
+        shown = list(dict.fromkeys([*beside, *support]))
         parts = [f"{s} [1]" for s in kept]
         said = {w for s in kept for w in words(s)}
-        for unit in support:
+        for unit in shown:
             for s in split_sentences(unit):
-                # the documents' words follow, unless they only say again what the answer
-                # already says: each fact once
                 if s.strip() and not restates(s, said):
                     parts.append(f"{s} [1]")
                     said.update(words(s))
         missing = f"Not in the documents: {gap}." if gap else None
         if missing:
             parts.append(missing)
-        citation = Citation.of(chunk, 1, quoted)
+        citation = Citation.of(chunk, 1, " ".join(shown))
         first = parts[0].removesuffix(" [1]")
         return Answer(
             answer=" ".join(parts),

@@ -4,6 +4,7 @@ from fakes import FakeScorer
 
 from assistant.pipeline.grounding import (
     addresses_supported,
+    ground_beside,
     locate,
     locate_meaning,
     numbers_supported,
@@ -94,3 +95,21 @@ def test_addresses_must_stand_in_the_passages_as_they_are_written():
 def test_without_a_quote_the_sentence_is_placed_by_meaning():
     found = locate_meaning("When does the library close on weekdays?", SOURCES, FakeScorer())
     assert found.n == 1 and found.score == 0.0 and "17:00" in found.support[0]
+
+
+def test_a_sentence_its_quote_misses_may_rest_on_the_unit_beside_it_only():
+    text = (
+        "The school opened in 1857. It counts its founding from those lectures. "
+        "It is the oldest school in the city. The city has a harbour since 1571."
+    )
+    source = Source(n=1, chunk_id="c", text=text)
+    near = ["It counts its founding from those lectures."]
+    scorer = FakeScorer()
+    # the date is in the sentence before the quoted one
+    found = ground_beside(scorer, "The school opened in 1857.", source, near, 0.8)
+    assert found == "The school opened in 1857."
+    # a number two sentences away carries nothing, nor does a unit not close in meaning
+    assert ground_beside(scorer, "The school has a harbour since 1571.", source, near, 0.8) is None
+    paraphrase = "In 1857 the school first opened its doors."
+    assert ground_beside(scorer, paraphrase, source, near, 0.3) == "The school opened in 1857."
+    assert ground_beside(scorer, paraphrase, source, near, 0.99) is None

@@ -344,3 +344,70 @@ def test_a_partial_answer_whose_gap_the_model_cannot_name_still_says_part_is_mis
     assert answer.outcome == "partial" and "Maria Yazdanbakhsh" in answer.answer
     assert answer.missing == f"Not in the documents: {UNNAMED_GAP}."
     assert answer.answer.endswith(answer.missing) and "?" not in answer.missing
+
+
+def test_a_sentence_its_quote_does_not_carry_is_shown_with_the_words_that_do(
+    fake_index, make_assistant, fake_backend
+):
+    from assistant.pipeline.verify import cited_sentences
+
+    # the model writes the right years but quotes another sentence of the same passage
+    beside = (
+        "Yes\nAnswer: The exchange runs from 2020 to 2023 [2].\n"
+        'Quote [2]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    backend = fake_backend({"rules": [["Nagasaki", beside]]})
+    assistant = make_assistant(fake_index, backend=backend)
+    assistant.model_answerer.decision = _answers_all()
+    answer = assistant.ask("Which years does the coordinator at LUMC run the Nagasaki exchange?")
+    assert "The project coordinator at LUMC is Maria Yazdanbakhsh" in backend.state.prompts[-1]
+    assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]"), answer.answer
+    assert answer.note is None
+    # the citation quotes the words that carry it, and every sentence is cited
+    assert "2020 to 2023" in answer.citations[0].quote
+    assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
+
+
+def test_a_sentence_no_passage_carries_is_still_not_shown(fake_index, make_assistant, fake_backend):
+    from assistant.pipeline.model_answer import CHECKED_NOTE
+
+    wrong_years = (
+        "Yes\nAnswer: The exchange runs from 2019 to 2024 [1].\n"
+        'Quote [1]: "The exchange runs from 2020 to 2023"'
+    )
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": [["run", wrong_years]]}))
+    assistant.model_answerer.decision = _answers_all()
+    answer = assistant.ask("Which years does the exchange run?")
+    assert "2019" not in answer.answer and "2024" not in answer.answer
+    assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]")
+    assert answer.note == CHECKED_NOTE
+
+
+def test_a_sentence_only_another_passage_carries_is_not_shown(
+    fake_index, make_assistant, fake_backend
+):
+    from assistant.pipeline.model_answer import CHECKED_NOTE
+
+    # Words elsewhere that say the same are no sign that the model read its sentence there:
+    # only the units beside the words it quoted may carry it.
+    elsewhere = (
+        "Yes\nAnswer: NUSM is the oldest medical school in Japan [2].\n"
+        'Quote [2]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    backend = fake_backend({"rules": [["NUSM", elsewhere]]})
+    assistant = make_assistant(fake_index, backend=backend)
+    assistant.model_answerer.decision = _answers_all()
+    answer = assistant.ask(
+        "Is NUSM the oldest medical school in Japan, says the coordinator at LUMC?"
+    )
+    assert "[1] A short history\nNUSM is the oldest medical school" in backend.state.prompts[-1]
+    assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
+    assert answer.note == CHECKED_NOTE and [c.n for c in answer.citations] == [1]
+
+
+def _answers_all():
+    """A decision that answers every question the model located words for: what is checked is
+    the composition of the answer, not the decision."""
+    from assistant.pipeline.decide import unfitted
+
+    return unfitted().model_copy(update={"answer": 0.0, "partial": 0.0})
