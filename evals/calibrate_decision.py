@@ -61,6 +61,13 @@ def rows(report: dict, split: str = "dev") -> list[dict]:
                     "its signals are incomplete; run the dev split with "
                     "EXCHANGE_READING__SETTLE_EARLY=false (`make evals-dev` does)."
                 )
+            lacking = [f for f in FEATURES if f not in c["signals"]]
+            if lacking:
+                raise AssistantError(
+                    f"Case {c['id']} of the dev report has no {', '.join(lacking)} signal: the "
+                    "report predates it. Run the dev split again, or replay its recording "
+                    "(`python -m evals --split dev --replay CALLS`), and fit from that report."
+                )
             case_facts = facts.get((suite, c["id"]), [])
             text = c.get("answer") if not c.get("abstained") else c.get("draft_answer") or ""
             would = sum(fact_stated(f, text or "") for f in case_facts)

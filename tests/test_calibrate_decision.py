@@ -115,3 +115,14 @@ def test_a_dev_report_whose_second_reads_were_skipped_is_refused():
         cd.rows(report)
     report["suites"]["made-up"]["cases"][3]["entailment_read"] = None  # nothing to check
     assert len(cd.rows(report)) == 100
+
+
+def test_a_dev_report_made_before_a_signal_existed_is_refused_not_fitted_as_zero():
+    import pytest
+
+    from assistant.errors import AssistantError
+
+    report = _report()
+    del report["suites"]["made-up"]["cases"][5]["signals"]["carried"]
+    with pytest.raises(AssistantError, match="no carried signal"):
+        cd.rows(report)

@@ -212,19 +212,24 @@ class ModelAnswerer:
     ) -> Signals:
         """The decision's signals. `language`: the ISO code of the language the model wrote
         its sentence in."""
-        relevance = support = 0.0
+        relevance = support = carried = 0.0
         read = " ".join(s.text for s in sources)
         if located is not None:
             quoted = " ".join(located.support)
             relevance = float(self.scorer.score(question, [quoted])[0])
             if reading.sentence:
                 support = similarity(self.scorer, reading.sentence, quoted)
+                first = next(iter(split_sentences(reading.sentence)), "")
+                source = next(s for s in sources if s.n == located.n)
+                if first.strip():
+                    carried = float(self._carrier(first, located, source, language) is not None)
         return Signals(
             judged=reading.judged,
             said_yes=float(reading.said_yes),
             quoted=located.score if located is not None else 0.0,
             quote_relevance=relevance,
             sentence_support=support,
+            carried=carried,
             support=draft.support,
             best=float(draft.features.get("best", 0.0)),
             entailed=entailed,
@@ -232,6 +237,18 @@ class ModelAnswerer:
                 bool(reading.sentence) and not values_supported(reading.sentence, read, language)
             ),
             **reading.certainty.model_dump(),
+        )
+
+    def _carrier(
+        self, sentence: str, located: Located, source: Source, language: str
+    ) -> str | None:
+        """What carries one of the model's sentences: "" when the words it quoted do, the unit
+        beside them that does, or None when neither does (the sentence is not shown)."""
+        grounds = [*located.support, " ".join(located.support)]
+        if grounded(self.scorer, sentence, grounds, self.sentence_floor, language):
+            return ""
+        return ground_beside(
+            self.scorer, sentence, source, located.support, self.sentence_floor, language
         )
 
     def _compose(
@@ -264,16 +281,13 @@ class ModelAnswerer:
         reading = written.reading
         sentences = list(split_sentences(reading.sentence)) if reading.sentence else []
         doubted = written.entailed is not None and written.entailed < self.entailed_floor
-        grounds = [*located.support, " ".join(located.support)]
         kept: list[str] = []
         beside: list[str] = []  # units beside the quoted words that carry a kept sentence
         for s in (w for w in sentences if w.strip() and not doubted):
-            if not grounded(self.scorer, s, grounds, self.sentence_floor, written.language):
-                unit = ground_beside(
-                    self.scorer, s, source, located.support, self.sentence_floor, written.language
-                )
-                if unit is None:
-                    break  # what follows may lean on it ("They ..."): the checked start is kept
+            unit = self._carrier(s, located, source, written.language)
+            if unit is None:
+                break  # what follows may lean on it ("They ..."): the checked start is kept
+            if unit:
                 beside.append(unit)
             kept.append(_end(s))
         # The documents' words follow, those that carry a sentence the quoted words did not

@@ -362,7 +362,7 @@ def test_a_sentence_its_quote_does_not_carry_is_shown_with_the_words_that_do(
     answer = assistant.ask("Which years does the coordinator at LUMC run the Nagasaki exchange?")
     assert "The project coordinator at LUMC is Maria Yazdanbakhsh" in backend.state.prompts[-1]
     assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]"), answer.answer
-    assert answer.note is None
+    assert answer.note is None and answer.signals["carried"] == 1.0
     # the citation quotes the words that carry it, and every sentence is cited
     assert "2020 to 2023" in answer.citations[0].quote
     assert all(numbers for _, numbers in cited_sentences(answer.answer)), answer.answer
@@ -380,7 +380,8 @@ def test_a_sentence_no_passage_carries_is_still_not_shown(fake_index, make_assis
     answer = assistant.ask("Which years does the exchange run?")
     assert "2019" not in answer.answer and "2024" not in answer.answer
     assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]")
-    assert answer.note == CHECKED_NOTE
+    # the decision knows the answer opens with the documents' words, not the model's sentence
+    assert answer.note == CHECKED_NOTE and answer.signals["carried"] == 0.0
 
 
 def test_a_sentence_only_another_passage_carries_is_not_shown(
