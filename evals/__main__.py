@@ -58,9 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--replay",
         type=Path,
+        action="append",
         metavar="CALLS",
         help="answer from the model replies a run recorded (evals/reports/calls-*.json.gz) "
-        "instead of a model: what a change after the model's read does, in minutes",
+        "instead of a model: what a change after the model's read does, in minutes; "
+        "repeatable, for a split recorded in parts",
     )
     p.add_argument("--out", type=Path, default=DEFAULT_FILE, help="calibrate: file to write")
     args = p.parse_args(argv)

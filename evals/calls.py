@@ -111,6 +111,21 @@ class Replayer:
             raise AssistantError(f"{path} is not a recording of model calls this version reads.")
         return cls(payload["calls"], source=str(path), mode=payload.get("mode"))
 
+    @classmethod
+    def load_all(cls, paths: list[Path]) -> Replayer:
+        """One replayer over several recordings (a dev split recorded suite by suite): their
+        calls together, all of one model's mode."""
+        parts = [cls.load(p) for p in paths]
+        modes = {p.mode for p in parts}
+        if len(modes) > 1:
+            raise AssistantError(
+                "The recordings are of different models ("
+                + ", ".join(sorted(str(m) for m in modes))
+                + "); replay those of one model together."
+            )
+        calls = {k: v for p in parts for k, v in p.calls.items()}
+        return cls(calls, source=" + ".join(p.source for p in parts), mode=parts[0].mode)
+
     def _recorded(self, key: str) -> dict:
         call = self.calls.get(key)
         if call is None:

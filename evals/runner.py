@@ -127,16 +127,16 @@ def evaluate(
     split: str | None = None,
     limit: int | None = None,
     record: Path | None = None,
-    replay: Path | None = None,
+    replay: list[Path] | None = None,
 ) -> dict:
     """Every suite's cases through our pipeline (and the baselines). `record`: keep the model's
-    replies in that file; `replay`: answer from such a file instead of a model (evals.calls)."""
+    replies in that file; `replay`: answer from such files instead of a model (evals.calls)."""
     from assistant.backends import ModelBackend, make_backend
 
     recorder = replayer = None
-    if replay is not None:
-        replayer = Replayer.load(replay)
-        backend = ModelBackend(replayer, f"replay of {replay.name}")
+    if replay:
+        replayer = Replayer.load_all(replay)
+        backend = ModelBackend(replayer, "replay of " + ", ".join(p.name for p in replay))
         # the report is of the recorded run's mode, and is held to that mode's thresholds
         base = base.model_copy(update={"llm": replayer.mode or base.llm})
     else:
@@ -175,7 +175,7 @@ def evaluate(
         log(f"{len(recorder.calls)} model calls recorded in {record}", file=sys.stderr)
     if replayer is not None:
         report["replay"] = {
-            "from": str(replay),
+            "from": replayer.source,
             "replayed": replayer.replayed,
             "missed": replayer.missed,
         }
@@ -420,7 +420,7 @@ def run(
     suites_file: Path = DEFAULT_SUITES,
     split: str | None = None,
     limit: int | None = None,
-    replay: Path | None = None,
+    replay: list[Path] | None = None,
 ) -> int:
     """Runs and reports; a run in which a model reads keeps its replies in
     `calls-<mode>[-<split>].json.gz` beside the report, for `replay`."""
@@ -428,7 +428,7 @@ def run(
 
     suites = suites if suites is not None else load_suites(suites_file)
     record = None
-    if replay is None and kind(settings) != "none":
+    if not replay and kind(settings) != "none":
         record = reports / f"calls-{run_name(settings.llm, split)}.json.gz"
     report = evaluate(
         settings,

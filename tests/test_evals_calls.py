@@ -73,6 +73,25 @@ def test_a_file_that_is_not_a_recording_is_one_clear_error(tmp_path):
         Replayer.load(bad)
 
 
+def test_recordings_made_in_parts_replay_together_if_they_are_of_one_model(
+    fake_backend, make_assistant, fake_index, tmp_path
+):
+    _, first, _ = _recorded(fake_backend, make_assistant, fake_index)
+    a = first.save(tmp_path / "a.json.gz", {"mode": "local"})
+    other = "When was the medical school in Nagasaki founded?"
+    backend = fake_backend({"default": "No"})
+    backend.client = second = Recorder(backend.client)
+    make_assistant(fake_index, backend=backend).ask(other)
+    b = second.save(tmp_path / "b.json.gz", {"mode": "local"})
+    both = Replayer.load_all([a, b])
+    assistant = make_assistant(fake_index, backend=ModelBackend(both, "replay"))
+    assert assistant.ask(QUESTION).mode == "model" and assistant.ask(other).mode == "model"
+    assert both.missed == 0 and both.mode == "local" and str(a) in both.source
+    c = second.save(tmp_path / "c.json.gz", {"mode": "local:qwen2.5-0.5b"})
+    with pytest.raises(AssistantError, match="different models"):
+        Replayer.load_all([a, c])
+
+
 class _Client:
     """A model client that streams fixed pieces."""
 
