@@ -123,6 +123,6 @@ def test_a_dev_report_made_before_a_signal_existed_is_refused_not_fitted_as_zero
     from assistant.errors import AssistantError
 
     report = _report()
-    del report["suites"]["made-up"]["cases"][5]["signals"]["carried"]
-    with pytest.raises(AssistantError, match="no carried signal"):
+    del report["suites"]["made-up"]["cases"][5]["signals"]["answer_weakest"]
+    with pytest.raises(AssistantError, match="no answer_weakest signal"):
         cd.rows(report)

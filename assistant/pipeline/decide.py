@@ -9,9 +9,8 @@ model combines what each part of the pipeline knows:
   close they are to the question in meaning (multilingual e5);
 - its certainty: how likely, token by token, it found the words of its sentence and its quote
   (a model that reaches for the nearest words hesitates over them);
-- its sentence: how close it is to the words it copied, whether they (or the sentence
-  beside them) carry it so that it can be shown, and whether the model, asked in a second
-  short read, finds that the cited passage states it;
+- its sentence: how close it is to the words it copied, and whether the model, asked in a
+  second short read, finds that the cited passage states it;
 - retrieval: the quote path's own probability that the evidence answers, and e5's best
   similarity of a passage to the question.
 
@@ -78,8 +77,9 @@ class Signals(BaseModel):
 
 # What the decision is fitted on. The other certainty signals (the sentence's mean token
 # probability, the quote's, the cited passage number's) are recorded in every answer for later
-# fits; in 5-fold cross-validation on dev they added nothing beyond the weakest token.
-RECORDED_ONLY = ("answer_confidence", "quote_confidence", "cited_confidence")
+# fits; in 5-fold cross-validation on dev they added nothing beyond the weakest token. Nor did
+# `carried`: with it, fewer unanswerable dev questions were declined and more answerable ones.
+RECORDED_ONLY = ("answer_confidence", "quote_confidence", "cited_confidence", "carried")
 # `invented` is not weighed but checked: see DecisionModel.decide.
 FEATURES = [name for name in Signals.model_fields if name not in (*RECORDED_ONLY, "invented")]
 
