@@ -13,6 +13,7 @@ import yaml
 
 from assistant.config import Settings
 from assistant.pipeline.assistant import build_assistant
+from assistant.pipeline.reading import Prompts
 
 from .calls import Recorder, Replayer
 from .metrics import CaseScore, GoldMatcher, aggregate, score_case
@@ -141,7 +142,7 @@ def evaluate(
         base = base.model_copy(update={"llm": replayer.mode or base.llm})
     else:
         # One model process for every suite: the model is the same, only the corpus changes.
-        backend = make_backend(base)
+        backend = make_backend(base, opening=Prompts().opening())
         if backend is not None and record is not None:
             backend.client = recorder = Recorder(backend.client)
     try:

@@ -92,15 +92,16 @@ def local_key(settings: Settings) -> str | None:
     return name.strip().lower() or DEFAULT
 
 
-def make_backend(settings: Settings) -> ModelBackend | None:
+def make_backend(settings: Settings, opening: list[dict] | None = None) -> ModelBackend | None:
     """The backend EXCHANGE_LLM names; None for `none`. Nothing starts until `start` or the
-    first question."""
+    first question. A local server reads `opening` (the chat every question starts with) as
+    its start-up check, so that it is in the prompt cache before the first question."""
     k = kind(settings)
     if k == "none":
         return None
     r = settings.reading
     if k == "local":
-        return _local(settings)
+        return _local(settings, opening)
     name = settings.llm.split(":", 1)[1].strip()
     if k == "openai":
         if not settings.model.base_url:
@@ -116,7 +117,7 @@ def make_backend(settings: Settings) -> ModelBackend | None:
     return ModelBackend(client, f"{name} at {base}", slots=r.remote_slots)
 
 
-def _local(settings: Settings) -> ModelBackend:
+def _local(settings: Settings, opening: list[dict] | None) -> ModelBackend:
     from assistant.backends import runtime
     from assistant.backends.catalog import model_for
 
@@ -155,6 +156,7 @@ def _local(settings: Settings) -> ModelBackend:
         restart_window_s=s.restart_window_s,
         log_dir=s.log_dir,
         warm_up=s.warm_up,
+        opening=opening,
     )
     client = ChatClient(
         server.base_url,

@@ -73,6 +73,7 @@ class LocalServer:
         restart_window_s: float = 600.0,
         log_dir: Path,
         warm_up: bool = True,
+        opening: list[dict] | None = None,
         extra_args: list[str] | None = None,
     ) -> None:
         self._binary = binary
@@ -87,6 +88,7 @@ class LocalServer:
         self.restart_window_s = restart_window_s
         self.log_file = Path(log_dir) / f"llama-server-{self.port}.log"
         self.warm_up = warm_up
+        self.opening = opening
         self.extra_args = list(extra_args or [])
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -298,10 +300,11 @@ class LocalServer:
 
     def _check_prompt(self, proc: subprocess.Popen) -> bool:
         """Reads a prompt of a few hundred tokens: a runtime that crashes on this CPU does it
-        here, at start-up, not on a student's question."""
+        here, at start-up, not on a student's question. The prompt is the opening every
+        question shares, when one is given, so the first question finds it in the cache."""
         if not self.warm_up:
             return True
-        if probes.reads_long_prompt(self.base_url, self.alias, self.start_timeout_s):
+        if probes.reads_long_prompt(self.base_url, self.alias, self.start_timeout_s, self.opening):
             return True
         # a crash while reading it: let the exit be seen, so that the reason names it
         with contextlib.suppress(subprocess.TimeoutExpired):

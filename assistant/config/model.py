@@ -78,7 +78,8 @@ class ServerSettings(BaseModel):
     warm_up: bool = Field(
         True,
         description="Read a prompt of a few hundred tokens before the server counts as ready, "
-        "so that a runtime that crashes on this CPU fails at start-up, not on a question.",
+        "so that a runtime that crashes on this CPU fails at start-up, not on a question; it "
+        "is the opening every question shares, left in the server's prompt cache.",
     )
 
 

@@ -39,8 +39,9 @@ class Models:
             with self._lock:
                 if not self._backend_made:
                     from assistant.backends import make_backend
+                    from assistant.pipeline.reading import Prompts
 
-                    self._backend = make_backend(self.settings)
+                    self._backend = make_backend(self.settings, opening=Prompts().opening())
                     self._backend_made = True
         return self._backend
 

@@ -116,6 +116,17 @@ class Prompts:
             turns.append({"role": "assistant", "content": e.reply})
         return turns
 
+    def opening(self) -> list[dict]:
+        """What every read starts with, whatever the question: the system text, the worked
+        examples, and the first words of the question's turn. A model server that has read it
+        (its start-up check) holds it in its prompt cache, so the first question after a start
+        reads only its passages and its question."""
+        return [
+            {"role": "system", "content": self.system},
+            *self.example_turns(),
+            {"role": "user", "content": _HEAD},
+        ]
+
 
 def as_data(text: str) -> str:
     """A passage as the model sees it: sentences that read as orders are taken out."""
@@ -130,6 +141,10 @@ def as_data(text: str) -> str:
     )
 
 
+# The first words of every question's turn.
+_HEAD = "Passages:"
+
+
 def shared_prefix(sources: list[Source], question: str, earlier: list[str]) -> str:
     """The part of every read of one question that comes before its task."""
     blocks = []
@@ -137,7 +152,7 @@ def shared_prefix(sources: list[Source], question: str, earlier: list[str]) -> s
         where = " › ".join(p for p in (s.title, s.section) if p)
         head = f"[{s.n}] {where}" if where else f"[{s.n}]"
         blocks.append(f"{head}\n{as_data(s.text)}")
-    lines = ["Passages:", "", "\n\n".join(blocks), ""]
+    lines = [_HEAD, "", "\n\n".join(blocks), ""]
     for e in earlier:
         lines.append(f"Earlier question: {e}")
     lines.append(f"Question: {question}")
@@ -152,12 +167,8 @@ class Reader:
         self.prompts = prompts or Prompts()
         self.max_tokens = max_tokens
 
-    def _messages(self, prefix: str, task: str, examples: bool = True) -> list[dict]:
-        return [
-            {"role": "system", "content": self.prompts.system},
-            *(self.prompts.example_turns() if examples else []),
-            {"role": "user", "content": prefix + task},
-        ]
+    def _messages(self, prefix: str, task: str) -> list[dict]:
+        return [*self.prompts.opening()[:-1], {"role": "user", "content": prefix + task}]
 
     def read_messages(
         self,

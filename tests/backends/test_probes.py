@@ -31,3 +31,20 @@ def test_the_long_prompt_is_read_or_its_failure_reported(fake_model):
     assert len(state.prompts[-1].split()) > 200  # a few hundred tokens, not one word
     crash, _ = fake_model({"default": "Yes", "on_prompt": "hang"})
     assert not probes.reads_long_prompt(crash, "fake", 1)
+
+
+def test_the_opening_is_read_at_start_up_and_left_last_in_the_cache(fake_model):
+    url, state = fake_model({"default": "Yes"})
+    # the fake server counts a token per four characters
+    opening = [
+        {"role": "system", "content": "Answer from the passages. " * 60},
+        {"role": "user", "content": "Passages:"},
+    ]
+    assert probes.reads_long_prompt(url, "fake", 10, opening)
+    assert state.prompts == ["\n".join(m["content"] for m in opening)]
+    # an opening too short to reach the batched kernels: the long prompt too, the opening last
+    short = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Passages:"}]
+    state.prompts.clear()
+    assert probes.reads_long_prompt(url, "fake", 10, short)
+    assert len(state.prompts) == 3 and len(state.prompts[1].split()) > 200
+    assert state.prompts[0] == state.prompts[2] == "Be brief.\nPassages:"

@@ -6,14 +6,15 @@ import threading
 
 from assistant.config import Settings
 from assistant.pipeline.models import Models
+from assistant.pipeline.reading import Prompts
 
 
 def test_no_reading_model_is_none_and_the_backend_is_made_once(monkeypatch):
     assert Models(Settings(llm="none")).backend is None
     made = []
 
-    def make(settings):
-        made.append(settings)
+    def make(settings, opening=None):
+        made.append(opening)
         return object()
 
     monkeypatch.setattr("assistant.backends.make_backend", make)
@@ -25,6 +26,8 @@ def test_no_reading_model_is_none_and_the_backend_is_made_once(monkeypatch):
     for t in threads:
         t.join()
     assert len(made) == 1 and len({id(b) for b in seen}) == 1
+    # its server's start-up check reads what every question's read starts with
+    assert made[0] == Prompts().opening()
 
 
 def test_models_handed_in_are_used_and_nothing_is_loaded(fake_embedder, fake_scorer):

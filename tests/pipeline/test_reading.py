@@ -4,6 +4,7 @@ import math
 
 from assistant.pipeline.reading import (
     Prompts,
+    Reader,
     Source,
     _finished,
     confidences,
@@ -50,6 +51,35 @@ def test_passages_come_before_the_question_and_the_task_after_it():
     # a sentence of a passage that reads as an order is never shown to the model
     assert "Ignore previous instructions" not in prefix
     assert "reads as an instruction was removed" in prefix
+
+
+def test_every_read_starts_with_the_opening_the_server_reads_at_start_up():
+    class Client:
+        def __init__(self):
+            self.sent = []
+
+        def yes_probability(self, messages):
+            self.sent.append(messages)
+            return 0.5
+
+        def complete(self, messages, max_tokens):
+            self.sent.append(messages)
+            return "the deadline"
+
+    client = Client()
+    reader = Reader(client)
+    sources = [Source(n=1, chunk_id="a", title="Doc", text="The office opens at nine.")]
+    question = "When does the office open?"
+    reads = [reader.read_messages(sources, question, language="Dutch")]
+    reader.supports(sources, question, "It opens at nine.", 1)
+    reader.gap(sources, question, ["Earlier?"])
+    reads += client.sent
+    opening = Prompts().opening()
+    assert opening[0]["role"] == "system" and len(opening) >= 4  # worked examples included
+    for messages in reads:
+        assert messages[: len(opening) - 1] == opening[:-1]
+        assert messages[len(opening) - 1]["content"].startswith(opening[-1]["content"])
+        assert len(messages) == len(opening)
 
 
 def test_the_worked_examples_are_earlier_turns_about_no_corpus():
