@@ -116,7 +116,13 @@ def test_an_eval_run_records_its_model_calls_and_a_replay_reports_the_same_answe
     from evals.__main__ import main
 
     backend = fake_backend({"rules": [["Who coordinates", COORDINATOR_READING]], "default": "No"})
-    monkeypatch.setattr(assistant.backends, "make_backend", lambda settings: backend)
+    openings = []
+
+    def make(settings, opening=None):
+        openings.append(opening)
+        return backend
+
+    monkeypatch.setattr(assistant.backends, "make_backend", make)
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text("local:\n  all:\n    unsupported_sentence_rate: {max: 0.0}\n")
     reports = tmp_path / "reports"
@@ -128,6 +134,10 @@ def test_an_eval_run_records_its_model_calls_and_a_replay_reports_the_same_answe
     assert main([*common, "--mode", "local"]) == 0, capsys.readouterr().out
     asked = backend.state.requests
     assert asked > 0 and (reports / "calls-local.json.gz").is_file()
+    # its model server starts on the opening every question shares, as the assistant's does
+    from assistant.pipeline.reading import Prompts
+
+    assert openings == [Prompts().opening()]
 
     # the mode given is not the recording's: the replay is of the recorded run all the same
     assert main([*common, "--mode", "none", "--replay", str(reports / "calls-local.json.gz")]) == 0
