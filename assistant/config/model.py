@@ -114,8 +114,9 @@ class ReadingSettings(BaseModel):
     settle_early: bool = Field(
         True,
         description="Skip the second short read (does the cited passage state the sentence?) "
-        "when the outcome is the same whatever it says; `make evals-dev` turns it off, so "
-        "that every dev case records what it says for calibrate-decision.",
+        "when the question is declined whatever it says (an answer that shows the model's "
+        "sentence always takes it); `make evals-dev` turns it off, so that every dev case "
+        "records what it says for calibrate-decision.",
     )
     max_wait_s: float = Field(
         60.0,

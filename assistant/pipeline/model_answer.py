@@ -126,8 +126,12 @@ class ModelAnswerer:
             decided = entailed = None
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
-                # the second read only matters when its answer could change the outcome
+                # The second read matters when its answer could change the outcome, and for
+                # every answer that shows the model's sentence: a sentence it doubts is not
+                # shown. So it is skipped only for a question declined whatever it says.
                 decided = settled(self.decision, signals, "entailed")
+                if decided is not None and decided[0] != "not_covered":
+                    decided = None
             if checked and decided is None:
                 try:
                     entailed = self.reader.supports(

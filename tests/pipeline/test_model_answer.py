@@ -274,10 +274,14 @@ def test_a_partial_answer_shows_what_the_documents_say_before_reading_what_they_
     assert not gap_asked[parts.index(writing[0])] and gap_asked[-1]
 
 
-# unfitted: 4 x (judged - 0.5) + 4 x (quoted - 0.5), about +4 here; with the second read
-# weighed 40 and a bias of -20, the outcome waits for it
-@pytest.mark.parametrize("weight, bias, read", [(0.0, 0.0, False), (40.0, -20.0, True)])
-def test_the_second_read_is_asked_only_when_its_answer_could_change_the_outcome(
+# unfitted: 4 x (judged - 0.5) + 4 x (quoted - 0.5), about +4 here. With the second read
+# weighed 40 and a bias of -20 the outcome waits for it; with a bias of -40 the question is
+# declined whatever it says; with neither it is answered whatever it says, and the read is still
+# asked, since the model's sentence is shown only if that read does not doubt it.
+@pytest.mark.parametrize(
+    "weight, bias, read", [(0.0, 0.0, True), (40.0, -20.0, True), (0.0, -40.0, False)]
+)
+def test_the_second_read_is_skipped_only_for_a_question_declined_whatever_it_says(
     fake_index, make_assistant, fake_backend, weight, bias, read
 ):
     from assistant.pipeline.decide import FEATURES, unfitted
@@ -292,7 +296,10 @@ def test_the_second_read_is_asked_only_when_its_answer_could_change_the_outcome(
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     asked = any("Check this sentence against the passages" in p for p in backend.state.prompts)
     assert asked is read and answer.entailment_read is read
-    assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
+    if read:
+        assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
+    else:
+        assert answer.outcome == "not_covered" and answer.abstained
 
     # a dev run for calibration asks it every time
     backend = fake_backend({"rules": [["coordin", COORDINATOR]]})
@@ -306,6 +313,7 @@ def test_the_second_read_is_asked_only_when_its_answer_could_change_the_outcome(
 def test_a_sentence_the_model_doubts_the_passage_states_is_not_shown(
     fake_index, make_assistant, fake_backend, second_read, shown
 ):
+    from assistant.pipeline.decide import unfitted
     from assistant.pipeline.model_answer import CHECKED_NOTE
 
     # a negation the similarity check cannot see: the same words as the passage, but "not"
@@ -314,9 +322,10 @@ def test_a_sentence_the_model_doubts_the_passage_states_is_not_shown(
         'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
     )
     rules = [["Check this sentence against the passages", second_read], ["coordin", flipped]]
-    assistant = make_assistant(
-        fake_index, backend=fake_backend({"rules": rules}), reading={"settle_early": False}
-    )
+    # as the assistant answers by default: the outcome (answered) does not wait on the second
+    # read here, and the read is asked all the same, since the sentence is shown only through it
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
+    assistant.model_answerer.decision = unfitted()
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     assert answer.outcome == "answered" and answer.entailment_read is True
     assert ("is not Maria Yazdanbakhsh" in answer.answer) is shown
