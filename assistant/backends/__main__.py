@@ -86,7 +86,8 @@ def _assemble_model() -> int:
 
 
 def _check() -> int:
-    """The model server started as the assistant starts it, start-up prompt included."""
+    """The model server started as the assistant starts it, its start-up check included (with
+    the filler prompt: the pipeline's opening is the pipeline's, not the runtime's)."""
 
     settings = Settings()
     if kind(settings) != "local":
