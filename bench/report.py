@@ -70,10 +70,12 @@ def _second_read(s: dict) -> list[str]:
     share = s.get("second_read_share")
     if share is None:
         return []
-    return [
+    text = (
         f"Of the answers with a sentence to check, {share:.0%} took the second short read "
-        "(does the cited passage state it?); the others were settled without it."
-    ]
+        "(does the cited passage state it?)"
+    )
+    # it is left out only for a question declined whatever it says
+    return [text + ("." if share >= 1 else "; the others were declined without it.")]
 
 
 def _warmed(r: dict) -> list[str]:
