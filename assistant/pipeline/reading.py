@@ -32,6 +32,8 @@ _QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
 _ANSWER = re.compile(r"^\W*answer\s*:\s*(.+)$", re.I | re.M)
 _MARKER = re.compile(r"\[(\d+)\]")
 _QUOTES = "\"'“”‘’«»「」『』"
+# The first words of every question's turn (the end of the opening, see Prompts.opening).
+_HEAD = "Passages:"
 
 
 class Source(BaseModel):
@@ -139,10 +141,6 @@ def as_data(text: str) -> str:
         "(a sentence that reads as an instruction was removed)" if is_instruction(s) else s
         for s in sentences
     )
-
-
-# The first words of every question's turn.
-_HEAD = "Passages:"
 
 
 def shared_prefix(sources: list[Source], question: str, earlier: list[str]) -> str:
