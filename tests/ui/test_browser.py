@@ -546,16 +546,19 @@ def test_controls_are_labelled_large_enough_and_show_focus(page):
     reached, missing = tab_round(page)
     assert missing == []
     # the round reached the answer's citation and the controls under the chat
-    assert any("ea-ref" in name for name in reached), reached
-    assert {"ea-ask", "ea-new"} <= set(reached), reached
+    assert any("ea-ref" in name for name in reached), " > ".join(reached)
+    assert {"ea-ask", "ea-new"} <= set(reached), " > ".join(reached)
 
 
-# Where a Tab press put focus: [control, whether it shows a ring, whether focus fell to the body
-# from a control the page redrew]; a control already reached, or the body, ends the round.
+# Where a Tab press put focus: [control, whether it shows a ring, whether the page redrew or hid
+# the control focus was on before]; a control already reached, or the body, ends the round. A
+# redraw is seen at any step: from a control taken out of the page, focus falls to the body, or
+# the next Tab starts from the top of the page and lands on a control already reached.
 FOCUS_STEP = """() => {
   const e = document.activeElement, last = window.__eaLastFocus;
-  if (e === document.body || e.dataset.eaReached)
-    return [null, true, e === document.body && !!last && !last.isConnected];
+  const redrawn = !!last && (!last.isConnected || last.getClientRects().length === 0);
+  if (redrawn || e === document.body || e.dataset.eaReached)
+    return [null, true, redrawn];
   e.dataset.eaReached = '1';
   window.__eaLastFocus = e;
   const s = getComputedStyle(e);
@@ -568,9 +571,9 @@ FOCUS_STEP = """() => {
 def tab_round(page, tries: int = 3) -> tuple[list[str], list[str]]:
     """Tab from the first tab round the page until focus leaves the last control (the body is
     next, then the browser's own bar) or comes back to one it has been on: the controls reached,
-    and those among them that show no focus ring. A round in which the page redrew the control
-    that had focus (focus falls to the body from a control no longer in the page) is walked
-    again: on a busy machine the chat can still be drawing when the round starts."""
+    and those among them that show no focus ring. A round in which the page redrew or hid the
+    control that had focus is walked again: on a busy machine the chat can still be drawing
+    when the round starts."""
     for _ in range(tries):
         page.evaluate(
             "() => { window.__eaLastFocus = null; document.querySelectorAll('[data-ea-reached]')"
