@@ -1,5 +1,6 @@
 """python -m evals [--suite NAME]... [--dataset FILE --corpus DIR --index DIR] [--mode extractive]
 python -m evals --split dev --replay evals/reports/calls-local-dev.json.gz   # no model
+python -m evals --split dev --replay evals/reports/calls-local-dev.json.gz --ask-on-miss
 python -m evals calibrate [--suite NAME]... [--out FILE]"""
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         "instead of a model: what a change after the model's read does, in minutes; "
         "repeatable, for a split recorded in parts",
     )
+    p.add_argument(
+        "--ask-on-miss",
+        action="store_true",
+        help="with --replay: the model answers the calls the recordings do not hold (a "
+        "changed prompt of one read: only that read is asked anew); the run's calls, replayed "
+        "and new, are kept in calls-<mode>[-<split>]-filled.json.gz",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_FILE, help="calibrate: file to write")
     args = p.parse_args(argv)
     overrides = {"llm": args.mode} if args.mode else {}
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.from_report:
                 raise AssistantError("calibrate-decision needs --from REPORT.json (a dev run).")
             return calibrate_decision.main(settings, args.from_report, args.out)
+        if args.ask_on_miss and not args.replay:
+            raise AssistantError("--ask-on-miss goes with --replay (the recordings to replay).")
         return runner.run(
             settings,
             suites,
@@ -90,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             split=args.split,
             limit=args.per_suite,
             replay=args.replay,
+            ask_on_miss=args.ask_on_miss,
         )
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,7 +6,10 @@ model client of a run and keeps every reply, keyed by the call (its method, mess
 options); `Replayer` answers the same calls from the recording, with no model, so that a run of
 the changed code takes minutes and differs from the recorded one only by the change. A call the
 recording does not hold (the prompt changed) is a miss: it fails as a model that is down fails,
-the answer quotes, and the count of misses says how much of the run was not a replay.
+the answer quotes, and the count of misses says how much of the run was not a replay. Given a
+live model client (`fallback`), a replay asks it for the calls it misses instead: a change to
+one of several reads (a prompt of the gap read, say) is measured with only that read's calls
+made anew.
 """
 
 from __future__ import annotations
@@ -88,17 +91,24 @@ class Recorder:
 
 
 class Replayer:
-    """A model client that answers from a recording and counts the calls it did not hold."""
+    """A model client that answers from a recording and counts the calls it did not hold;
+    with a `fallback` client, it asks that client for them (and counts them as asked)."""
 
     def __init__(
-        self, calls: dict[str, dict], source: str = "a recording", mode: str | None = None
+        self,
+        calls: dict[str, dict],
+        source: str = "a recording",
+        mode: str | None = None,
+        fallback=None,
     ) -> None:
         self.calls = calls
         self.source = source
         self.mode = mode  # the EXCHANGE_LLM of the recorded run
+        self.fallback = fallback
         self.last_usage = Usage()
         self.replayed = 0
         self.missed = 0
+        self.asked = 0
 
     @classmethod
     def load(cls, path: Path) -> Replayer:
@@ -126,8 +136,13 @@ class Replayer:
         calls = {k: v for p in parts for k, v in p.calls.items()}
         return cls(calls, source=" + ".join(p.source for p in parts), mode=parts[0].mode)
 
-    def _recorded(self, key: str) -> dict:
+    def _held(self, key: str) -> dict | None:
+        """The recorded call, or None when the fallback is to be asked instead: a call not
+        held, or a reply the recorded reader cut short (this one may read further)."""
         call = self.calls.get(key)
+        if self.fallback is not None and (call is None or call.get("cut")):
+            self.asked += 1
+            return None
         if call is None:
             self.missed += 1
             raise ModelUnavailable(f"the call is not in {self.source}")
@@ -135,17 +150,32 @@ class Replayer:
         self.last_usage = Usage(**call.get("usage", {}))
         return call
 
+    def _asked(self, pieces) -> Iterator:
+        try:
+            yield from pieces
+        finally:
+            self.last_usage = self.fallback.last_usage
+
     def stream(self, messages, *, max_tokens=None, stop=None) -> Iterator[str]:
         key = call_key("stream", messages, max_tokens=max_tokens, stop=stop)
-        for text, _ in self._pieces(key):
+        call = self._held(key)
+        if call is None:
+            yield from self._asked(self.fallback.stream(messages, max_tokens=max_tokens, stop=stop))
+            return
+        for text, _ in self._pieces(call):
             yield text
 
     def stream_with_logprobs(self, messages, *, max_tokens=None, top=20):
         key = call_key("stream_with_logprobs", messages, max_tokens=max_tokens, top=top)
-        yield from self._pieces(key)
+        call = self._held(key)
+        if call is None:
+            yield from self._asked(
+                self.fallback.stream_with_logprobs(messages, max_tokens=max_tokens, top=top)
+            )
+            return
+        yield from self._pieces(call)
 
-    def _pieces(self, key: str) -> Iterator[tuple[str, dict | None]]:
-        call = self._recorded(key)
+    def _pieces(self, call: dict) -> Iterator[tuple[str, dict | None]]:
         yield from ((text, meta) for text, meta in call["pieces"])
         if call["cut"]:  # the recorded run stopped reading here; this one reads on
             self.replayed -= 1
@@ -153,9 +183,17 @@ class Replayer:
             raise ModelUnavailable(f"the reply is cut short in {self.source}")
 
     def complete(self, messages, *, max_tokens=None, stop=None) -> str:
-        return self._recorded(call_key("complete", messages, max_tokens=max_tokens, stop=stop))[
-            "text"
-        ]
+        call = self._held(call_key("complete", messages, max_tokens=max_tokens, stop=stop))
+        if call is None:
+            text = self.fallback.complete(messages, max_tokens=max_tokens, stop=stop)
+            self.last_usage = self.fallback.last_usage
+            return text
+        return call["text"]
 
     def yes_probability(self, messages) -> float:
-        return self._recorded(call_key("yes_probability", messages))["p"]
+        call = self._held(call_key("yes_probability", messages))
+        if call is None:
+            p = self.fallback.yes_probability(messages)
+            self.last_usage = self.fallback.last_usage
+            return p
+        return call["p"]

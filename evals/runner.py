@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from assistant.config import Settings
+from assistant.errors import AssistantError
 from assistant.pipeline.assistant import build_assistant
 from assistant.pipeline.reading import Prompts
 
@@ -128,23 +129,30 @@ def evaluate(
     split: str | None = None,
     limit: int | None = None,
     record: Path | None = None,
-    replay: list[Path] | None = None,
+    replayer: Replayer | None = None,
+    ask_on_miss: bool = False,
 ) -> dict:
     """Every suite's cases through our pipeline (and the baselines). `record`: keep the model's
-    replies in that file; `replay`: answer from such files instead of a model (evals.calls)."""
+    replies in that file; `replayer`: answer from recorded replies instead of a model
+    (evals.calls); `ask_on_miss`: with it, the model answers the calls it does not hold."""
     from assistant.backends import ModelBackend, make_backend
 
-    recorder = replayer = None
-    if replay:
-        replayer = Replayer.load_all(replay)
-        backend = ModelBackend(replayer, "replay of " + ", ".join(p.name for p in replay))
+    recorder = None
+    if replayer is not None:
         # the report is of the recorded run's mode, and is held to that mode's thresholds
         base = base.model_copy(update={"llm": replayer.mode or base.llm})
+        backend = ModelBackend(replayer, "replay of " + replayer.source)
+        if ask_on_miss:
+            backend = make_backend(base, opening=Prompts().opening())
+            if backend is None:
+                raise AssistantError("The recordings are of no model, so none can be asked.")
+            replayer.fallback = backend.client
+            backend.client = replayer
     else:
         # One model process for every suite: the model is the same, only the corpus changes.
         backend = make_backend(base, opening=Prompts().opening())
-        if backend is not None and record is not None:
-            backend.client = recorder = Recorder(backend.client)
+    if backend is not None and record is not None:
+        backend.client = recorder = Recorder(backend.client)
     try:
         if backend is not None:
             backend.start()
@@ -179,6 +187,7 @@ def evaluate(
             "from": replayer.source,
             "replayed": replayer.replayed,
             "missed": replayer.missed,
+            "asked": replayer.asked,
         }
     return report
 
@@ -389,6 +398,12 @@ def run_name(mode: str, split: str | None) -> str:
 
 
 def replay_line(replay: dict) -> str:
+    if replay.get("asked"):
+        return (
+            f"Replayed from `{replay['from']}`: {replay['replayed']} model calls replayed, "
+            f"{replay['asked']} not in the recording asked of the model. Latencies are the "
+            "replay's, not the model's."
+        )
     return (
         f"Replayed from `{replay['from']}`, no model: {replay['replayed']} model calls replayed, "
         f"{replay['missed']} not in the recording (those answers quote). Latencies are the "
@@ -422,14 +437,22 @@ def run(
     split: str | None = None,
     limit: int | None = None,
     replay: list[Path] | None = None,
+    ask_on_miss: bool = False,
 ) -> int:
     """Runs and reports; a run in which a model reads keeps its replies in
-    `calls-<mode>[-<split>].json.gz` beside the report, for `replay`."""
+    `calls-<mode>[-<split>].json.gz` beside the report, for `replay` (a replay that asked the
+    model for what it missed keeps them in `calls-<mode>[-<split>]-filled.json.gz`: the
+    recorded calls it replayed and the new ones)."""
     from assistant.backends import kind
 
     suites = suites if suites is not None else load_suites(suites_file)
-    record = None
-    if not replay and kind(settings) != "none":
+    record = replayer = None
+    if replay:
+        replayer = Replayer.load_all(replay)
+        if ask_on_miss:
+            mode = replayer.mode or settings.llm
+            record = reports / f"calls-{run_name(mode, split)}-filled.json.gz"
+    elif kind(settings) != "none":
         record = reports / f"calls-{run_name(settings.llm, split)}.json.gz"
     report = evaluate(
         settings,
@@ -438,7 +461,8 @@ def run(
         split=split,
         limit=limit,
         record=record,
-        replay=replay,
+        replayer=replayer,
+        ask_on_miss=ask_on_miss,
     )
     thresholds = yaml.safe_load(thresholds_path.read_text()) if thresholds_path.is_file() else {}
     if not baselines:
@@ -466,7 +490,6 @@ def run(
 def adhoc_suite(dataset: Path, corpus: Path | None, index: Path | None) -> Suite:
     """A suite from --dataset (and --corpus / --index), for cases of one's own. With --index
     and no --corpus, the index is used as it is."""
-    from assistant.errors import AssistantError
 
     if not Path(dataset).is_file():
         raise AssistantError(f"The eval dataset {dataset} does not exist.")

@@ -62,6 +62,32 @@ def test_a_reply_the_recorded_reader_cut_short_misses_when_read_further():
     assert replayer.missed == 1
 
 
+def test_a_replay_with_a_fallback_asks_it_only_for_the_calls_it_does_not_hold(
+    fake_backend, make_assistant, fake_index, tmp_path
+):
+    backend, recorder, first = _recorded(fake_backend, make_assistant, fake_index)
+    held = dict(recorder.calls)
+    dropped = next(iter(held))  # the question's first read, as if its prompt had changed
+    del held[dropped]
+    asked_before = backend.state.requests
+    replayer = Replayer(held, fallback=backend.client)
+    again = make_assistant(fake_index, backend=ModelBackend(replayer, "replay")).ask(QUESTION)
+    assert (again.answer, again.outcome, again.mode) == (first.answer, first.outcome, "model")
+    assert (replayer.asked, replayer.missed, replayer.replayed) == (1, 0, len(held))
+    assert backend.state.requests == asked_before + 1
+
+
+def test_a_reply_cut_short_in_the_recording_is_asked_of_the_fallback_whole():
+    recorder = Recorder(_Client(["Yes", "\nAnswer: it", " is so."]))
+    stream = recorder.stream([{"role": "user", "content": "q"}])
+    next(stream)
+    stream.close()
+    live = _Client(["Yes", "\nAnswer: it", " is so."])
+    replayer = Replayer(recorder.calls, fallback=live)
+    assert "".join(replayer.stream([{"role": "user", "content": "q"}])) == "Yes\nAnswer: it is so."
+    assert (replayer.asked, replayer.missed, replayer.replayed) == (1, 0, 0)
+
+
 def test_a_file_that_is_not_a_recording_is_one_clear_error(tmp_path):
     bad = tmp_path / "calls.json.gz"
     bad.write_text("not gzip")
@@ -148,6 +174,27 @@ def test_an_eval_run_records_its_model_calls_and_a_replay_reports_the_same_answe
     assert replay["replay"]["replayed"] == asked
     assert _rows(replay) == _rows(model) and {c[3] for c in _rows(model)} == {"model"}
     assert "0 not in the recording" in capsys.readouterr().out
+
+    # a recording that lacks some calls (a prompt changed): --ask-on-miss asks the model for
+    # those alone, gives the model's answers, and keeps the whole run's calls
+    recording = reports / "calls-local.json.gz"
+    with gzip.open(recording, "rt") as f:
+        payload = json.load(f)
+    calls = payload["calls"]
+    payload["calls"] = dict(list(calls.items())[: len(calls) // 2])
+    with gzip.open(recording, "wt") as f:
+        json.dump(payload, f)
+    asked = backend.state.requests
+    assert main([*common, "--replay", str(recording), "--ask-on-miss"]) == 0
+    filled = json.loads((reports / "report-local-replay.json").read_text())
+    assert filled["replay"]["asked"] == len(calls) - len(payload["calls"]) > 0
+    assert backend.state.requests == asked + filled["replay"]["asked"]
+    assert _rows(filled) == _rows(model)
+    assert Replayer.load(reports / "calls-local-filled.json.gz").calls.keys() == calls.keys()
+    assert "asked of the model" in capsys.readouterr().out
+    # without --replay there is nothing to fill: one sentence, exit 2
+    assert main([*common, "--ask-on-miss"]) == 2
+    assert "goes with --replay" in capsys.readouterr().err
 
 
 def _rows(report: dict) -> list[tuple]:
