@@ -172,6 +172,12 @@ class Answer(BaseModel):
         description="For a declined question: the answer it would have given (for fitting the "
         "decision on dev; never shown).",
     )
+    gap_read: str | None = Field(
+        None,
+        description="For a partial answer: the model's words for what the documents leave out, "
+        "as it wrote them, whether or not they named a part of the question (for the eval "
+        "reports; `missing` is what is shown).",
+    )
 
     def __add__(self, other: Answer) -> Answer:
         # LangChain joins the parts of a stream with +; each part holds the whole answer so far.

@@ -51,6 +51,7 @@ class SystemResult:
     model_reply: str | None = None
     entailment_read: bool | None = None
     draft_answer: str | None = None
+    gap_read: str | None = None
     missing: str | None = None  # a partial answer's uncited sentence on what is absent
     first_token_ms: float | None = None
 

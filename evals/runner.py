@@ -208,6 +208,7 @@ def _case_row(s: CaseScore) -> dict:
         "model_reply": s.result.model_reply,
         "entailment_read": s.result.entailment_read,
         "draft_answer": s.result.draft_answer,
+        "gap_read": s.result.gap_read,
         "facts": len(s.case.facts),
         "facts_stated": s.facts_stated,
         "first_token_ms": s.result.first_token_ms,

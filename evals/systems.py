@@ -64,6 +64,7 @@ class Ours:
             model_reply=answer.model_reply,
             entailment_read=answer.entailment_read,
             draft_answer=answer.draft_answer,
+            gap_read=answer.gap_read,
             missing=answer.missing,
             first_token_ms=answer.timings_ms.get("first_token"),
         )

@@ -164,7 +164,8 @@ class ModelAnswerer:
                 # one more short read.
                 yield answer.model_copy(update={"status": "writing", "sources": shown})
                 try:
-                    gap = self.reader.gap(sources, question, earlier, language_name)
+                    read = self.reader.gap(sources, question, earlier, language_name)
+                    gap, extra["gap_read"] = read.named, read.said
                 except ModelUnavailable:
                     gap = None
                 # without words that name it, the answer still says that part is missing

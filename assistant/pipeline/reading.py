@@ -64,6 +64,15 @@ class Certainty(BaseModel):
     )
 
 
+class GapRead(BaseModel):
+    """What the model gave as the part of the question the passages leave out."""
+
+    said: str = Field(description="Its words, as it wrote them (for the eval reports).")
+    named: str | None = Field(
+        None, description="Those words when they name a part of the question (names_part_of)."
+    )
+
+
 class Reading(BaseModel):
     """What the model made of the passages."""
 
@@ -232,16 +241,16 @@ class Reader:
         question: str,
         earlier: list[str] | None = None,
         language: str = "English",
-    ) -> str | None:
-        """What the question asks that the passages do not state, in a few words; None when
-        the model's words do not name a part of the question (see names_part_of)."""
+    ) -> GapRead:
+        """What the question asks that the passages do not state, in a few words; `named` is
+        None when the model's words do not name a part of the question (see names_part_of)."""
         prefix = shared_prefix(sources, question, earlier or [])
-        text = self.client.complete(
+        said = self.client.complete(
             self._messages(prefix, self.prompts.gap.format(language=language)), max_tokens=24
         )
-        text = " ".join(text.strip().strip(_QUOTES).split()).rstrip(".")
+        text = " ".join(said.strip().strip(_QUOTES).split()).rstrip(".")
         asked = " ".join([*(earlier or []), question])
-        return text if text and names_part_of(text, asked) else None
+        return GapRead(said=said, named=text if text and names_part_of(text, asked) else None)
 
 
 def names_part_of(gap: str, asked: str) -> bool:

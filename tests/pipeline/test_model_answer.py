@@ -353,6 +353,8 @@ def test_a_partial_answer_whose_gap_the_model_cannot_name_still_says_part_is_mis
     assert answer.outcome == "partial" and "Maria Yazdanbakhsh" in answer.answer
     assert answer.missing == f"Not in the documents: {UNNAMED_GAP}."
     assert answer.answer.endswith(answer.missing) and "?" not in answer.missing
+    # what it said is kept for the eval reports, never shown
+    assert answer.gap_read.strip() == question and question not in answer.answer
 
 
 def test_a_sentence_its_quote_does_not_carry_is_shown_with_the_words_that_do(
