@@ -137,10 +137,9 @@ class Replayer:
         return cls(calls, source=" + ".join(p.source for p in parts), mode=parts[0].mode)
 
     def _held(self, key: str) -> dict | None:
-        """The recorded call, or None when the fallback is to be asked instead: a call not
-        held, or a reply the recorded reader cut short (this one may read further)."""
+        """The recorded call, or None when the fallback is to be asked instead."""
         call = self.calls.get(key)
-        if self.fallback is not None and (call is None or call.get("cut")):
+        if self.fallback is not None and call is None:
             self.asked += 1
             return None
         if call is None:
@@ -150,37 +149,53 @@ class Replayer:
         self.last_usage = Usage(**call.get("usage", {}))
         return call
 
-    def _asked(self, pieces) -> Iterator:
+    def _asked(self, pieces, skip: int = 0) -> Iterator:
+        """The fallback's reply, from its `skip`th piece on."""
         try:
-            yield from pieces
+            for i, piece in enumerate(pieces):
+                if i >= skip:
+                    yield piece
         finally:
+            if hasattr(pieces, "close"):
+                pieces.close()  # a reader that stops early ends the server's stream now
             self.last_usage = self.fallback.last_usage
 
     def stream(self, messages, *, max_tokens=None, stop=None) -> Iterator[str]:
-        key = call_key("stream", messages, max_tokens=max_tokens, stop=stop)
-        call = self._held(key)
-        if call is None:
-            yield from self._asked(self.fallback.stream(messages, max_tokens=max_tokens, stop=stop))
-            return
-        for text, _ in self._pieces(call):
+        options = {"max_tokens": max_tokens, "stop": stop}
+
+        def live():
+            return ((t, None) for t in self.fallback.stream(messages, **options))
+
+        for text, _ in self._reply(call_key("stream", messages, **options), live):
             yield text
 
     def stream_with_logprobs(self, messages, *, max_tokens=None, top=20):
-        key = call_key("stream_with_logprobs", messages, max_tokens=max_tokens, top=top)
+        options = {"max_tokens": max_tokens, "top": top}
+
+        def live():
+            return self.fallback.stream_with_logprobs(messages, **options)
+
+        yield from self._reply(call_key("stream_with_logprobs", messages, **options), live)
+
+    def _reply(self, key: str, live) -> Iterator[tuple[str, dict | None]]:
+        """The recorded pieces, or the fallback's (`live()`) when the call is not held. Where
+        the recorded reader cut the reply short and this one reads on: the fallback's pieces
+        past the recorded ones (it is asked the whole call; at temperature 0 its first pieces
+        are those), or a miss with no fallback."""
         call = self._held(key)
         if call is None:
-            yield from self._asked(
-                self.fallback.stream_with_logprobs(messages, max_tokens=max_tokens, top=top)
-            )
+            yield from self._asked(live())
             return
-        yield from self._pieces(call)
-
-    def _pieces(self, call: dict) -> Iterator[tuple[str, dict | None]]:
-        yield from ((text, meta) for text, meta in call["pieces"])
-        if call["cut"]:  # the recorded run stopped reading here; this one reads on
-            self.replayed -= 1
+        pieces = call["pieces"]
+        yield from ((text, meta) for text, meta in pieces)
+        if not call["cut"]:
+            return
+        self.replayed -= 1
+        if self.fallback is None:
             self.missed += 1
             raise ModelUnavailable(f"the reply is cut short in {self.source}")
+        self.asked += 1
+        yield from self._asked(live(), skip=len(pieces))
 
     def complete(self, messages, *, max_tokens=None, stop=None) -> str:
         call = self._held(call_key("complete", messages, max_tokens=max_tokens, stop=stop))

@@ -77,15 +77,21 @@ def test_a_replay_with_a_fallback_asks_it_only_for_the_calls_it_does_not_hold(
     assert backend.state.requests == asked_before + 1
 
 
-def test_a_reply_cut_short_in_the_recording_is_asked_of_the_fallback_whole():
+def test_a_reply_cut_short_in_the_recording_is_read_on_from_the_fallback():
     recorder = Recorder(_Client(["Yes", "\nAnswer: it", " is so."]))
     stream = recorder.stream([{"role": "user", "content": "q"}])
     next(stream)
     stream.close()
     live = _Client(["Yes", "\nAnswer: it", " is so."])
     replayer = Replayer(recorder.calls, fallback=live)
+    # a reader that stops where the recorded one did is answered from the recording
+    again = replayer.stream([{"role": "user", "content": "q"}])
+    assert next(again) == "Yes"
+    again.close()
+    assert (replayer.asked, replayer.replayed, live.asked) == (0, 1, 0)
+    # one that reads on gets the rest of the model's reply, past the recorded pieces
     assert "".join(replayer.stream([{"role": "user", "content": "q"}])) == "Yes\nAnswer: it is so."
-    assert (replayer.asked, replayer.missed, replayer.replayed) == (1, 0, 0)
+    assert (replayer.asked, replayer.replayed, replayer.missed, live.asked) == (1, 1, 0, 1)
 
 
 def test_a_file_that_is_not_a_recording_is_one_clear_error(tmp_path):
@@ -126,8 +132,10 @@ class _Client:
 
         self.pieces = pieces
         self.last_usage = Usage()
+        self.asked = 0
 
     def stream(self, messages, *, max_tokens=None, stop=None):
+        self.asked += 1
         yield from self.pieces
 
 
