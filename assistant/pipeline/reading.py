@@ -257,11 +257,18 @@ def names_part_of(gap: str, asked: str) -> bool:
     """Whether the words the model gave as what the passages leave out name a part of what
     was asked. A small model asked for them often gives something else: the question again,
     word for word; its own Yes or No; an answer ("No, it does not ..."); or words of the
-    passages or of its worked examples that the question never mentions. What is missing is
-    something the question asks, so at least half of the longer words of a gap stand in the
-    question (or in the one before it, for a follow-up)."""
+    passages or of its worked examples that the question never mentions; or, asked in
+    another form, a sentence that answers with a value of its own ("Nagasaki University has
+    1,200 students [1]"). What is missing is something the question asks, so at least half of
+    the longer words of a gap stand in the question (or in the one before it, for a
+    follow-up), and it cites nothing and gives no number or address the question does not:
+    the sentence it goes into is checked against no passage."""
+    from assistant.pipeline.grounding import values_supported  # grounding reads Source here
+
     text = gap.strip()
-    if not text or text.endswith(("?", "？")):
+    if not text or text.endswith(("?", "？")) or _MARKER.search(text):
+        return False
+    if not values_supported(text, asked):
         return False
     terms = words(text)
     if not terms or terms[0] in ("yes", "no"):  # the reply's own first word, not a thing asked

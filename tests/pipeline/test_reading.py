@@ -146,6 +146,12 @@ def test_what_a_partial_answer_leaves_out_must_name_a_part_of_the_question():
     assert not names_part_of("How much does a library card cost for visitors?", asked)
     assert not names_part_of("No", asked) and not names_part_of("Yes, it is free", asked)
     assert not names_part_of("Riverside reading club on Mondays", asked)
+    # an answer with a value of its own, cited or not, is not what is missing
+    assert not names_part_of("A library card costs 12 euros for visitors [1]", asked)
+    assert not names_part_of("a library card costs 12 euros for visitors", asked)
+    assert not names_part_of("the card desk: desk@library.example", asked)
+    # a number the question gives is part of what it asks
+    assert names_part_of("card price for 2025", asked + " What will it cost in 2025?")
     # a follow-up's gap may take its words from the question before it (Reader.gap joins them)
     assert names_part_of(
         "library card price for visitors", "How much is a library card? And for visitors?"
