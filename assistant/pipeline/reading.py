@@ -263,7 +263,7 @@ def names_part_of(gap: str, asked: str) -> bool:
     the longer words of a gap stand in the question (or in the one before it, for a
     follow-up), and it cites nothing and gives no number or address the question does not:
     the sentence it goes into is checked against no passage."""
-    from assistant.pipeline.grounding import values_supported  # grounding reads Source here
+    from assistant.pipeline.grounding import values_supported  # grounding imports this module
 
     text = gap.strip()
     if not text or text.endswith(("?", "？")) or _MARKER.search(text):
