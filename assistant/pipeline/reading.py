@@ -258,8 +258,8 @@ def names_part_of(gap: str, asked: str) -> bool:
     was asked. A small model asked for them often gives something else: the question again,
     word for word; its own Yes or No; an answer ("No, it does not ..."); or words of the
     passages or of its worked examples that the question never mentions; or, asked in
-    another form, a sentence that answers with a value of its own ("Nagasaki University has
-    1,200 students [1]"). What is missing is something the question asks, so at least half of
+    another form, a sentence that answers with a value of its own ("A card costs 12 euros
+    [1]"). What is missing is something the question asks, so at least half of
     the longer words of a gap stand in the question (or in the one before it, for a
     follow-up), and it cites nothing and gives no number or address the question does not:
     the sentence it goes into is checked against no passage."""
