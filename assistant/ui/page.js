@@ -183,10 +183,28 @@
     if (Math.abs(box.scrollTop - target) > 1) box.scrollTop = target;
   };
 
+  // The chat's own "Scroll down" button comes and goes as the chat scrolls: Tab from the last
+  // control of an answer could land on it just as focusing that control scrolled the chat to its
+  // end, and then the button vanished with focus on it, leaving keyboard users on the bare page.
+  // It stays for the pointer; keys scroll the chat, and Tab goes on to the question box.
+  const keepScrollButtonOutOfTabOrder = () => {
+    for (const b of document.querySelectorAll('#ea-chat button[aria-label="Scroll down"]:not([tabindex])')) {
+      b.tabIndex = -1;
+    }
+  };
+
+  // The chat's "Scroll down" button is the person moving the chat too (it sits outside the
+  // scroller, so the listeners above do not hear it): without this, following put the chat
+  // straight back at the question.
+  document.addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest('#ea-chat button[aria-label="Scroll down"]')) stopFollowing();
+  }, true);
+
   const watch = new MutationObserver(() => {
     fillComments();
     counter();
     place();
+    keepScrollButtonOutOfTabOrder();
   });
   watch.observe(document.body, { childList: true, subtree: true });
   fillComments();
