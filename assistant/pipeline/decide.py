@@ -9,8 +9,9 @@ model combines what each part of the pipeline knows:
   close they are to the question in meaning (multilingual e5);
 - its certainty: how likely, token by token, it found the words of its sentence and its quote
   (a model that reaches for the nearest words hesitates over them);
-- its sentence: how close it is to the words it copied, and whether the model, asked in a
-  second short read, finds that the cited passage states it;
+- its sentence: how close it is to the words it copied, whether the model, asked in a
+  second short read, finds that the cited passage states it, and how close it is to the
+  question itself (a sentence that only says the question again answers nothing);
 - retrieval: the quote path's own probability that the evidence answers, and e5's best
   similarity of a passage to the question.
 
@@ -48,6 +49,12 @@ class Signals(BaseModel):
         description="1 when the words the model quoted, or the unit beside them, carry its "
         "first sentence, so the answer opens with it; 0 when the answer has to open with the "
         "documents' words instead (a sentence about what the passages do not say).",
+    )
+    echo: float = Field(
+        0.0,
+        description="e5 similarity of the question to the model's own sentence (0 when it "
+        "wrote none). Asked what the passages do not hold, a small model tends to say the "
+        "question again as a statement; a sentence that answers adds what was asked.",
     )
     entailed: float = Field(
         0.0,

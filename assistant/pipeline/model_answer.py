@@ -217,8 +217,10 @@ class ModelAnswerer:
     ) -> Signals:
         """The decision's signals. `language`: the ISO code of the language the model wrote
         its sentence in."""
-        relevance = support = carried = 0.0
+        relevance = support = carried = echo = 0.0
         read = " ".join(s.text for s in sources)
+        if reading.sentence:
+            echo = float(self.scorer.score(question, [reading.sentence])[0])
         if located is not None:
             quoted = " ".join(located.support)
             relevance = float(self.scorer.score(question, [quoted])[0])
@@ -233,6 +235,7 @@ class ModelAnswerer:
             said_yes=float(reading.said_yes),
             quoted=located.score if located is not None else 0.0,
             quote_relevance=relevance,
+            echo=echo,
             sentence_support=support,
             carried=carried,
             support=draft.support,

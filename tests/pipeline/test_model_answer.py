@@ -423,3 +423,32 @@ def _answers_all():
     from assistant.pipeline.decide import unfitted
 
     return unfitted().model_copy(update={"answer": 0.0, "partial": 0.0})
+
+
+def test_a_sentence_that_only_says_the_question_again_is_weighed_as_an_echo(
+    fake_index, make_assistant, fake_backend
+):
+    """Asked what the passages leave out, a small model tends to turn the question into a
+    statement; the decision hears how close its sentence is to the question (`echo`)."""
+    from assistant.pipeline.decide import FEATURES, unfitted
+
+    question = "Who is the project coordinator of the exchange at Nagasaki University?"
+    echoed = (
+        "Yes\nAnswer: The project coordinator of the exchange at Nagasaki University is the "
+        "project coordinator [1].\n"
+        'Quote [1]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    base = unfitted()
+    # the unfitted decision (about +4 here) less 20 for each unit of echo above 0.5
+    weights = [-20.0 if f == "echo" else w for f, w in zip(FEATURES, base.weights, strict=True)]
+    mean = [0.5 if f == "echo" else m for f, m in zip(FEATURES, base.mean, strict=True)]
+    decision = base.model_copy(update={"weights": weights, "mean": mean})
+    answers = {}
+    for name, reply in (("echo", echoed), ("answer", COORDINATOR)):
+        assistant = make_assistant(fake_index, backend=fake_backend({"default": reply}))
+        assistant.model_answerer.decision = decision
+        answers[name] = assistant.ask(question)
+    echo, answer = answers["echo"], answers["answer"]
+    assert echo.signals["echo"] > 0.8 and 0.0 < answer.signals["echo"] < 0.6
+    assert echo.outcome == "not_covered" and echo.abstained
+    assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
