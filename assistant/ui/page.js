@@ -187,8 +187,9 @@
   // control of an answer could land on it just as focusing that control scrolled the chat to its
   // end, and then the button vanished with focus on it, leaving keyboard users on the bare page.
   // It stays for the pointer; keys scroll the chat, and Tab goes on to the question box.
+  const SCROLL_DOWN = '#ea-chat button[aria-label="Scroll down"]';
   const keepScrollButtonOutOfTabOrder = () => {
-    for (const b of document.querySelectorAll('#ea-chat button[aria-label="Scroll down"]:not([tabindex])')) {
+    for (const b of document.querySelectorAll(SCROLL_DOWN + ":not([tabindex])")) {
       b.tabIndex = -1;
     }
   };
@@ -197,7 +198,7 @@
   // scroller, so the listeners above do not hear it): without this, following put the chat
   // straight back at the question.
   document.addEventListener("click", (e) => {
-    if (e.target.closest && e.target.closest('#ea-chat button[aria-label="Scroll down"]')) stopFollowing();
+    if (e.target.closest && e.target.closest(SCROLL_DOWN)) stopFollowing();
   }, true);
 
   const watch = new MutationObserver(() => {
