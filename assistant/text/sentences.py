@@ -41,7 +41,14 @@ def _line_sentences(line: str) -> list[str]:
         offsets.append((start, end))
     spans: list[list[int]] = []
     for start, end in offsets:
-        if spans and _ends_with_abbreviation(line[spans[-1][0] : spans[-1][1]]):
+        if (
+            spans
+            and (
+                _ends_with_abbreviation(line[spans[-1][0] : spans[-1][1]])
+                # stops alone ("…。 ."): the end of the sentence before, never one of their own
+                or not any(ch.isalnum() for ch in line[start:end])
+            )
+        ):
             spans[-1][1] = end
         else:
             spans.append([start, end])

@@ -21,6 +21,13 @@ def test_a_full_reply_gives_the_judgement_the_sentence_and_the_quote():
     assert r.quote == "opens at 9:00" and r.quote_n == 2
 
 
+def test_a_stop_written_again_after_the_citation_is_dropped():
+    r = parse('Yes\nAnswer: 旅行と宿泊費を支援します。 [1].\nQuote [1]: "It covers travel"')
+    assert r.sentence == "旅行と宿泊費を支援します。" and r.sentence_n == [1]
+    assert parse("Yes\nAnswer: It opens at nine. [1].").sentence == "It opens at nine."
+    assert parse("Yes\nAnswer: Does it? [1]").sentence == "Does it?"
+
+
 def test_no_is_a_reply_without_parts():
     r = parse("No")
     assert not r.said_yes and r.judged == 0.0 and r.quote is None and r.sentence is None

@@ -49,3 +49,11 @@ def test_sentences_stand_as_written_in_the_line():
     assert len(pieces) == 3
     assert all(piece in line for piece in pieces)
     assert pieces[1] == "Then   he left (i.e. at once)."
+
+
+def test_stops_alone_end_the_sentence_before_and_are_never_a_sentence():
+    assert split_sentences("支援します。 . Then more.") == ("支援します。 .", "Then more.")
+    assert split_sentences("It opens at nine. ... It closes at five.") == (
+        "It opens at nine. ...",
+        "It closes at five.",
+    )
