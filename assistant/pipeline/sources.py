@@ -1,9 +1,10 @@
-"""The passages the model reads: the best chunks of the evidence, within a word budget.
+"""The passages the model reads: the best of the evidence, within a word budget.
 
-Whole chunks where they fit, so that a list is read with all its items and a sentence with the
-one it leans on; a chunk that does not fit whole gives only its best window. The budget bounds
-the prompt, and so the time to read it (the first read of a question costs about 6 ms a token
-on two cores; see bench/RESULTS.md).
+By default the quote path's chosen passages first, then whole chunks where they fit, so that
+the model also sees what the ranker missed; or whole chunks only, so that a list is read with
+all its items and a sentence with the one it leans on (a chunk that does not fit whole gives
+only its best window). The budget bounds the prompt, and so the time to read it (the first
+read of a question costs 6-25 ms a token on the two-core machines measured; bench/RESULTS.md).
 """
 
 from __future__ import annotations
