@@ -355,8 +355,9 @@ def parse(text: str, judged: float | None = None) -> Reading:
         sentence = " ".join(_MARKER.sub("", line).split()).strip() or None
         if sentence:
             # "… [1]." leaves a stop after a space, and after a stop of its own ("…。 [1].")
-            # a second one: the sentence ends once
-            sentence = re.sub(r"([.!?。！？])?\s*([.!?。！？])$", lambda m: m[1] or m[2], sentence)
+            # a second one: the sentence ends once (an ellipsis stays as written)
+            sentence = re.sub(r"([.!?。！？])\s+[.!?。！？]$", r"\1", sentence)
+            sentence = re.sub(r"\s+([.!?。！？])$", r"\1", sentence)
     if judged is None:
         judged = 1.0 if said_yes else 0.0
     return Reading(

@@ -26,6 +26,7 @@ def test_a_stop_written_again_after_the_citation_is_dropped():
     assert r.sentence == "旅行と宿泊費を支援します。" and r.sentence_n == [1]
     assert parse("Yes\nAnswer: It opens at nine. [1].").sentence == "It opens at nine."
     assert parse("Yes\nAnswer: Does it? [1]").sentence == "Does it?"
+    assert parse("Yes\nAnswer: Books, maps and so on... [1]").sentence == "Books, maps and so on..."
 
 
 def test_no_is_a_reply_without_parts():
