@@ -41,18 +41,17 @@ def _line_sentences(line: str) -> list[str]:
         offsets.append((start, end))
     spans: list[list[int]] = []
     for start, end in offsets:
-        if (
-            spans
-            and (
-                _ends_with_abbreviation(line[spans[-1][0] : spans[-1][1]])
-                # stops alone ("…。 ."): the end of the sentence before, never one of their own
-                or not any(ch.isalnum() for ch in line[start:end])
-            )
-        ):
+        if spans and _continues(line[spans[-1][0] : spans[-1][1]], line[start:end]):
             spans[-1][1] = end
         else:
             spans.append([start, end])
     return [piece for s, e in spans if (piece := line[s:e].strip())]
+
+
+def _continues(before: str, piece: str) -> bool:
+    """The piece belongs to the sentence before: that one ended on an abbreviation or an
+    initial, or the piece is stops alone ("…。 ."), never a sentence of its own."""
+    return _ends_with_abbreviation(before) or not any(ch.isalnum() for ch in piece)
 
 
 def _ends_with_abbreviation(piece: str) -> bool:

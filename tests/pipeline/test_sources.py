@@ -26,10 +26,11 @@ FEES = chunk(
         "Housing in the international residence costs extra and is paid each month on arrival.",
     ],
 )
+FOUNDED = "The medical school was founded in 1857 by a Dutch navy doctor."
 HISTORY = chunk(
     "history",
     [
-        "The medical school was founded in 1857 by a Dutch navy doctor.",
+        FOUNDED,
         "Its first lectures were given in a room of the magistrate's office.",
         "It counts its founding from those lectures.",
     ],
@@ -43,7 +44,7 @@ def draft() -> Draft:
     ]
     passages = [
         Passage(chunk_id="list", sentences=["The first is medical technology."], score=0.9),
-        Passage(chunk_id="history", sentences=[HISTORY.text.split(". ")[0] + "."], score=0.7),
+        Passage(chunk_id="history", sentences=[FOUNDED], score=0.7),
     ]
     return Draft(passages=passages, evidence=evidence)
 
@@ -76,7 +77,7 @@ def test_a_chunk_that_does_not_fit_gives_its_window_and_the_budget_holds():
     budget = words(LIST.text) + 12  # the fees chunk (20 words) has no window; history's fits
     sources = select(draft(), budget_words=budget, granularity="chunks")
     assert [s.chunk_id for s in sources] == ["list", "history"]
-    assert sources[1].text == "The medical school was founded in 1857 by a Dutch navy doctor."
+    assert sources[1].text == FOUNDED
 
 
 def test_no_more_sources_than_allowed():
