@@ -31,6 +31,11 @@ from assistant.text.overlap import words
 _QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
 _ANSWER = re.compile(r"^\W*answer\s*:\s*(.+)$", re.I | re.M)
 _MARKER = re.compile(r"\[(\d+)\]")
+# "… [1]." leaves a stop after a space, and after a stop of its own ("…。 [1].") a second one:
+# the sentence ends once (an ellipsis stays as written)
+_STOP = "[.!?。！？]"
+_STOP_AGAIN = re.compile(rf"({_STOP})\s+{_STOP}$")
+_STOP_APART = re.compile(rf"\s+({_STOP})$")
 _QUOTES = "\"'“”‘’«»「」『』"
 # The first words of every question's turn (the end of the opening, see Prompts.opening).
 _HEAD = "Passages:"
@@ -354,10 +359,7 @@ def parse(text: str, judged: float | None = None) -> Reading:
         numbers = [int(n) for n in _MARKER.findall(line)]
         sentence = " ".join(_MARKER.sub("", line).split()).strip() or None
         if sentence:
-            # "… [1]." leaves a stop after a space, and after a stop of its own ("…。 [1].")
-            # a second one: the sentence ends once (an ellipsis stays as written)
-            sentence = re.sub(r"([.!?。！？])\s+[.!?。！？]$", r"\1", sentence)
-            sentence = re.sub(r"\s+([.!?。！？])$", r"\1", sentence)
+            sentence = _STOP_APART.sub(r"\1", _STOP_AGAIN.sub(r"\1", sentence))
     if judged is None:
         judged = 1.0 if said_yes else 0.0
     return Reading(
