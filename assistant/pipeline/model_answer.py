@@ -158,7 +158,10 @@ class ModelAnswerer:
                     ).answer
                 yield decline("not_covered", extra)
                 return
-            answer = self._compose(written, located, sources, draft, None, language_name)
+            # A partial answer is one the decision did not trust the model's sentence to give:
+            # the documents' words say what they do hold, and the sentence is not stated.
+            stated = outcome != "partial"
+            answer = self._compose(written, located, sources, draft, None, language_name, stated)
             if outcome == "partial":
                 # What the documents say is checked and shown now; what they leave out takes
                 # one more short read.
@@ -170,7 +173,7 @@ class ModelAnswerer:
                     gap = None
                 # without words that name it, the answer still says that part is missing
                 answer = self._compose(
-                    written, located, sources, draft, gap or UNNAMED_GAP, language_name
+                    written, located, sources, draft, gap or UNNAMED_GAP, language_name, stated
                 )
         finally:
             ticket.release()
@@ -267,9 +270,11 @@ class ModelAnswerer:
         draft: Draft,
         gap: str | None,
         language_name: str,
+        stated: bool = True,
     ) -> Answer:
         """One direct sentence, then at most two sentences of support in the documents' words,
-        all citing the passage the words come from."""
+        all citing the passage the words come from. `stated`: whether the model's sentence may
+        open the answer (not in a partial one)."""
         source = next(s for s in sources if s.n == located.n)
         chunk = next(e.chunk for e in draft.evidence if e.chunk.id == source.chunk_id)
         support = list(located.support)
@@ -287,7 +292,7 @@ class ModelAnswerer:
         # e5 does not see a negation ("Yes, students pay tuition" over "... waives tuition"),
         # so a sentence the model itself doubts the passage states is not shown either.
         reading = written.reading
-        sentences = list(split_sentences(reading.sentence)) if reading.sentence else []
+        sentences = list(split_sentences(reading.sentence)) if reading.sentence and stated else []
         doubted = written.entailed is not None and written.entailed < self.entailed_floor
         kept: list[str] = []
         beside: list[str] = []  # units beside the quoted words that carry a kept sentence

@@ -63,7 +63,7 @@ def test_a_sentence_that_does_not_match_its_quote_is_replaced_by_the_documents_w
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     assert "Jansen" not in answer.answer and "1999" not in answer.answer
     assert answer.outcome == "partial"  # the year it gives is in no passage
-    assert "Maria Yazdanbakhsh" in answer.answer and answer.note
+    assert "Maria Yazdanbakhsh" in answer.answer and answer.missing
 
 
 def test_a_count_the_model_spells_out_that_no_passage_gives_is_invented_too(
@@ -93,7 +93,7 @@ def test_an_address_the_model_composes_is_never_shown_and_the_answer_is_partial(
     assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
     answer = assistant.ask("Who coordinates the exchange at LUMC, and what is her e-mail?")
     assert "@" not in answer.answer and "lumc.nl" not in answer.answer
-    assert "Maria Yazdanbakhsh" in answer.answer and answer.note
+    assert "Maria Yazdanbakhsh" in answer.answer
     # the value it found is in no passage: what the documents say is shown, and the gap named
     assert answer.outcome == "partial" and not answer.abstained
     assert answer.missing == "Not in the documents: her e-mail address."
@@ -357,6 +357,35 @@ def test_a_partial_answer_whose_gap_the_model_cannot_name_still_says_part_is_mis
     assert answer.gap_read.strip() == question and question not in answer.answer
 
 
+@pytest.mark.parametrize("partly", [False, True])
+def test_a_partial_answer_never_states_the_models_sentence(
+    fake_index, make_assistant, fake_backend, partly
+):
+    """A partial answer is one the decision did not trust the model's sentence to give (on
+    questions the documents do not answer, such a sentence is mostly a claim of its own):
+    the documents' words say what they hold, then what is missing."""
+    from assistant.pipeline.decide import unfitted
+
+    own_words = (
+        "Yes\nAnswer: The exchange runs from 2020 to 2023 [2].\n"
+        'Quote [2]: "The project coordinator at LUMC is Maria Yazdanbakhsh"'
+    )
+    rules = [["name what the question asks", "the years of the exchange"], ["Nagasaki", own_words]]
+    assistant = make_assistant(fake_index, backend=fake_backend({"rules": rules}))
+    decision = unfitted().model_copy(update={"answer": 1.0 if partly else 0.0, "partial": 0.0})
+    assistant.model_answerer.decision = decision
+    answer = assistant.ask("Which years does the coordinator at LUMC run the Nagasaki exchange?")
+    if not partly:  # the same sentence, trusted, opens the answer
+        assert answer.outcome == "answered"
+        assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]"), answer.answer
+        return
+    assert answer.outcome == "partial" and answer.note is None
+    assert "2020 to 2023" not in answer.answer, answer.answer
+    assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
+    assert answer.answer.endswith("Not in the documents: the years of the exchange.")
+    assert answer.highlights[0].text.startswith("The project coordinator at LUMC")
+
+
 def test_a_sentence_its_quote_does_not_carry_is_shown_with_the_words_that_do(
     fake_index, make_assistant, fake_backend
 ):
@@ -380,8 +409,6 @@ def test_a_sentence_its_quote_does_not_carry_is_shown_with_the_words_that_do(
 
 
 def test_a_sentence_no_passage_carries_is_still_not_shown(fake_index, make_assistant, fake_backend):
-    from assistant.pipeline.model_answer import CHECKED_NOTE
-
     wrong_years = (
         "Yes\nAnswer: The exchange runs from 2019 to 2024 [1].\n"
         'Quote [1]: "The exchange runs from 2020 to 2023"'
@@ -391,8 +418,9 @@ def test_a_sentence_no_passage_carries_is_still_not_shown(fake_index, make_assis
     answer = assistant.ask("Which years does the exchange run?")
     assert "2019" not in answer.answer and "2024" not in answer.answer
     assert answer.answer.startswith("The exchange runs from 2020 to 2023. [1]")
-    # the decision knows the answer opens with the documents' words, not the model's sentence
-    assert answer.note == CHECKED_NOTE and answer.signals["carried"] == 0.0
+    # the decision knows the answer opens with the documents' words, not the model's sentence;
+    # years in no passage make the answer partial, which never states the model's sentence
+    assert answer.signals["carried"] == 0.0 and answer.outcome == "partial"
 
 
 def test_a_sentence_only_another_passage_carries_is_not_shown(
