@@ -28,11 +28,11 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
-def pct(xs: list[float], p: float) -> float | None:
+def pct(xs: list[float], p: float, digits: int = 1) -> float | None:
     if not xs:
         return None
     xs = sorted(xs)
-    return round(xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))], 1)
+    return round(xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))], digits)
 
 
 def sample(n: int) -> list[str]:
@@ -121,21 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
     rows = rows[1:]
     assistant.close()
-
-    def col(key):
-        return [r[key] for r in rows]
-
-    summary = {
-        key: {"p50": pct(col(key), 50), "p95": pct(col(key), 95)}
-        for key in ("sources_ms", "first_word_ms", "total_ms", "bare_first_token_ms")
-    }
-    ratios = [
-        r["first_word_ms"] / r["bare_first_token_ms"] for r in rows if r["bare_first_token_ms"]
-    ]
-    summary["first_word_over_bare"] = {"p50": pct(ratios, 50), "p95": pct(ratios, 95)}
-    summary["model_share"] = sum(r["mode"] == "model" for r in rows) / len(rows)
-    checked = [r["second_read"] for r in rows if r["second_read"] is not None]
-    summary["second_read_share"] = round(sum(checked) / len(checked), 2) if checked else None
+    summary = summarise(rows)
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "questions": len(rows),
@@ -153,3 +139,24 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def summarise(rows: list[dict]) -> dict:
+    """p50 and p95 of each step, and of the ratio to the bare model's first token."""
+
+    def col(key):
+        return [r[key] for r in rows]
+
+    summary = {
+        key: {"p50": pct(col(key), 50), "p95": pct(col(key), 95)}
+        for key in ("sources_ms", "first_word_ms", "total_ms", "bare_first_token_ms")
+    }
+    ratios = [
+        r["first_word_ms"] / r["bare_first_token_ms"] for r in rows if r["bare_first_token_ms"]
+    ]
+    # two decimals: the target is 1.5x, and 1.549 rounded to one decimal would read as met
+    summary["first_word_over_bare"] = {"p50": pct(ratios, 50, 2), "p95": pct(ratios, 95, 2)}
+    summary["model_share"] = sum(r["mode"] == "model" for r in rows) / len(rows)
+    checked = [r["second_read"] for r in rows if r["second_read"] is not None]
+    summary["second_read_share"] = round(sum(checked) / len(checked), 2) if checked else None
+    return summary

@@ -325,7 +325,7 @@ def confidences(text: str, tokens: list[dict]) -> dict[str, float]:
 
 
 # Enough of a quote to find it in the passages; the rest would cost time and tell nothing more.
-QUOTE_WORDS = 16
+QUOTE_WORDS = 10
 
 
 def _finished(text: str) -> bool:
