@@ -127,10 +127,11 @@ class ModelAnswerer:
             checked = bool(reading.sentence and located is not None)
             if checked and r.settle_early:
                 # The second read matters when its answer could change the outcome, and for
-                # every answer that shows the model's sentence: a sentence it doubts is not
-                # shown. So it is skipped only for a question declined whatever it says.
+                # every answer that may show the model's sentence: a sentence it doubts is not
+                # shown. So it is skipped only for a question declined, or answered partly
+                # (which never states the sentence), whatever it says.
                 decided = settled(self.decision, signals, "entailed")
-                if decided is not None and decided[0] != "not_covered":
+                if decided is not None and decided[0] == "answered":
                     decided = None
             if checked and decided is None:
                 try:

@@ -277,12 +277,20 @@ def test_a_partial_answer_shows_what_the_documents_say_before_reading_what_they_
 # unfitted: 4 x (judged - 0.5) + 4 x (quoted - 0.5), about +4 here. With the second read
 # weighed 40 and a bias of -20 the outcome waits for it; with a bias of -40 the question is
 # declined whatever it says; with neither it is answered whatever it says, and the read is still
-# asked, since the model's sentence is shown only if that read does not doubt it.
+# asked, since the model's sentence is shown only if that read does not doubt it; with every
+# probability in the partial band it is answered partly whatever it says, and a partial answer
+# never shows the sentence.
 @pytest.mark.parametrize(
-    "weight, bias, read", [(0.0, 0.0, True), (40.0, -20.0, True), (0.0, -40.0, False)]
+    "weight, bias, band, read",
+    [
+        (0.0, 0.0, None, True),
+        (40.0, -20.0, None, True),
+        (0.0, -40.0, None, False),
+        (0.0, 0.0, (1.0, 0.0), False),
+    ],
 )
-def test_the_second_read_is_skipped_only_for_a_question_declined_whatever_it_says(
-    fake_index, make_assistant, fake_backend, weight, bias, read
+def test_the_second_read_is_skipped_only_when_it_cannot_change_the_answer(
+    fake_index, make_assistant, fake_backend, weight, bias, band, read
 ):
     from assistant.pipeline.decide import FEATURES, unfitted
 
@@ -292,11 +300,16 @@ def test_the_second_read_is_skipped_only_for_a_question_declined_whatever_it_say
     weights = [
         weight if f == "entailed" else w for f, w in zip(FEATURES, base.weights, strict=True)
     ]
-    assistant.model_answerer.decision = base.model_copy(update={"weights": weights, "bias": bias})
+    update = {"weights": weights, "bias": bias}
+    if band is not None:
+        update |= {"answer": band[0], "partial": band[1]}
+    assistant.model_answerer.decision = base.model_copy(update=update)
     answer = assistant.ask("Who coordinates the exchange at LUMC?")
     asked = any("Check this sentence against the passages" in p for p in backend.state.prompts)
     assert asked is read and answer.entailment_read is read
-    if read:
+    if band is not None:
+        assert answer.outcome == "partial" and "Maria Yazdanbakhsh" in answer.answer
+    elif read:
         assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
     else:
         assert answer.outcome == "not_covered" and answer.abstained
