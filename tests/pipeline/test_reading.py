@@ -46,6 +46,9 @@ def test_reading_stops_once_the_quote_is_long_enough_to_be_found():
     assert _finished('Yes\nAnswer: x [1].\nQuote [1]: "a b c"\n')
     assert _finished('Yes\nAnswer: x [1].\nQuote [1]: "' + "w " * 20)
     assert _finished("No\n")
+    # ten words of a passage are found as surely as more, and each word is time (README)
+    assert not _finished('Yes\nAnswer: x [1].\nQuote [1]: "' + "w " * 9)
+    assert _finished('Yes\nAnswer: x [1].\nQuote [1]: "' + "w " * 10)
 
 
 def test_passages_come_before_the_question_and_the_task_after_it():
