@@ -137,10 +137,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def summarise(rows: list[dict]) -> dict:
     """p50 and p95 of each step, and of the ratio to the bare model's first token."""
 
@@ -160,3 +156,7 @@ def summarise(rows: list[dict]) -> dict:
     checked = [r["second_read"] for r in rows if r["second_read"] is not None]
     summary["second_read_share"] = round(sum(checked) / len(checked), 2) if checked else None
     return summary
+
+
+if __name__ == "__main__":
+    sys.exit(main())
