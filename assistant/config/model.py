@@ -87,7 +87,7 @@ class ReadingSettings(BaseModel):
     """How the model reads the passages (EXCHANGE_READING__<FIELD>)."""
 
     budget_words: int = Field(
-        220,
+        150,
         ge=20,
         le=20_000,
         description="Most words of passages the model reads for one question (whole chunks "
@@ -95,9 +95,10 @@ class ReadingSettings(BaseModel):
     )
     max_sources: int = Field(4, ge=1, le=20, description="Most passages the model reads.")
     granularity: Literal["passages", "chunks"] = Field(
-        "passages",
-        description="What the model reads: 'passages', the quote path's chosen passages first "
-        "and then whole chunks while the budget lasts; 'chunks', whole chunks only.",
+        "chunks",
+        description="What the model reads: 'chunks', whole chunks in the ranker's order (a "
+        "chunk that does not fit gives its best window); 'passages', the quote path's chosen "
+        "passages first and then whole chunks while the budget lasts.",
     )
     max_tokens: int = Field(
         160, ge=8, le=4096, description="Longest reply of the model to one read, in tokens."

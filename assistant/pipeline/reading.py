@@ -103,6 +103,7 @@ class Example(BaseModel):
     """A worked example shown to the model before the question (prompts/read-examples.yaml)."""
 
     passages: list[dict]
+    earlier: str | None = None  # the question before it, for a follow-up
     question: str
     language: str = "English"
     reply: str
@@ -128,7 +129,9 @@ class Prompts:
         for e in self.examples:
             sources = [Source(n=i, chunk_id="", **p) for i, p in enumerate(e.passages, start=1)]
             task = self.read.format(language=e.language)
-            turns.append({"role": "user", "content": shared_prefix(sources, e.question, []) + task})
+            earlier = [e.earlier] if e.earlier else []
+            prefix = shared_prefix(sources, e.question, earlier)
+            turns.append({"role": "user", "content": prefix + task})
             turns.append({"role": "assistant", "content": e.reply})
         return turns
 

@@ -1,10 +1,9 @@
 """The passages the model reads: the best of the evidence, within a word budget.
 
-By default the quote path's chosen passages first, then whole chunks where they fit, so that
-the model also sees what the ranker missed; or whole chunks only, so that a list is read with
-all its items and a sentence with the one it leans on (a chunk that does not fit whole gives
-only its best window). The budget bounds the prompt, and so the time to read it (the first
-read of a question costs 6-25 ms a token on the two-core machines measured; bench/RESULTS.md).
+Whole chunks where they fit, so that a list is read with all its items and a sentence with the
+one it leans on; a chunk that does not fit whole gives only its best window. The budget bounds
+the prompt, and so the time to read it (the first read of a question costs 6-25 ms a token on
+the two-core machines measured; see bench/RESULTS.md).
 """
 
 from __future__ import annotations

@@ -101,6 +101,19 @@ def test_the_worked_examples_are_earlier_turns_about_no_corpus():
     assert "nagasaki" not in text and "erasmus" not in text
 
 
+def test_the_worked_examples_show_follow_ups_read_with_the_question_before_them():
+    turns = Prompts().example_turns()
+    followups = [
+        (asked["content"], reply["content"])
+        for asked, reply in zip(turns[::2], turns[1::2], strict=True)
+        if "Earlier question: " in asked["content"]
+    ]
+    # one the passages answer and one they do not, in the form a real follow-up is read in
+    assert {reply.split("\n", 1)[0] for _, reply in followups} == {"Yes", "No"}
+    for asked, _ in followups:
+        assert asked.index("Earlier question: ") < asked.index("Question: ")
+
+
 def _tokens(pieces: list[tuple[str, float]]) -> list[dict]:
     return [{"token": t, "logprob": math.log(p)} for t, p in pieces]
 
