@@ -74,13 +74,14 @@ def test_the_reads_of_one_question_share_the_cached_passages(local):
     draft = local._choose(local._retrieve(q))
     sources = select(draft, 300)
     reader = local.model_answerer.reader
+    # The main read is cut once its quote is long enough, before the server reports usage,
+    # so the sizes come from the second read, which is not cut.
     reader.read(sources, q.asked)
-    first = local.backend.client.last_usage
     reader.gap(sources, q.asked)
     second = local.backend.client.last_usage
-    assert first.prompt_tokens > 200
+    assert second.prompt_tokens > 200
     # everything up to the task is read from the server's cache the second time
-    assert second.cached_tokens >= 0.8 * second.prompt_tokens, (first, second)
+    assert second.cached_tokens >= 0.8 * second.prompt_tokens, second
 
 
 def test_a_question_whose_answer_is_not_in_the_documents_is_declined(local):

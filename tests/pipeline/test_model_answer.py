@@ -453,7 +453,9 @@ def test_a_sentence_only_another_passage_carries_is_not_shown(
     answer = assistant.ask(
         "Is NUSM the oldest medical school in Japan, says the coordinator at LUMC?"
     )
-    assert "[1] A short history\nNUSM is the oldest medical school" in backend.state.prompts[-1]
+    # the sentence stands in passage [1], which the model read: not where it quoted
+    passage_1 = backend.state.prompts[-1].split("[1] A short history\n", 1)[1].split("\n\n")[0]
+    assert "NUSM is the oldest medical school in Japan." in passage_1
     assert answer.answer.startswith("The project coordinator at LUMC is Maria Yazdanbakhsh. [1]")
     assert answer.note == CHECKED_NOTE and [c.n for c in answer.citations] == [1]
 
