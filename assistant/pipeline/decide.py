@@ -78,7 +78,7 @@ class Signals(BaseModel):
     invented: float = Field(
         0.0,
         description="1 when its sentence states a number or an address that no passage it read "
-        "gives: the value it found is not in the documents.",
+        "gives, nor the heading it read it under: the value it found is not in the documents.",
     )
 
 

@@ -222,7 +222,8 @@ class ModelAnswerer:
         """The decision's signals. `language`: the ISO code of the language the model wrote
         its sentence in."""
         relevance = support = carried = echo = 0.0
-        read = " ".join(s.text for s in sources)
+        # what the model read: a number it found in a passage's heading is in the documents
+        read = " ".join(f"{s.heading} {s.text}" for s in sources)
         if reading.sentence:
             echo = float(self.scorer.score(question, [reading.sentence])[0])
         if located is not None:

@@ -50,6 +50,11 @@ class Source(BaseModel):
     section: str | None = None
     text: str
 
+    @property
+    def heading(self) -> str:
+        """The line the model reads above the passage: its document and section."""
+        return " › ".join(p for p in (self.title, self.section) if p)
+
 
 class Certainty(BaseModel):
     """How sure the model was of what it wrote, from its tokens' log-probabilities (0 for a
@@ -164,8 +169,7 @@ def shared_prefix(sources: list[Source], question: str, earlier: list[str]) -> s
     """The part of every read of one question that comes before its task."""
     blocks = []
     for s in sources:
-        where = " › ".join(p for p in (s.title, s.section) if p)
-        head = f"[{s.n}] {where}" if where else f"[{s.n}]"
+        head = f"[{s.n}] {s.heading}" if s.heading else f"[{s.n}]"
         blocks.append(f"{head}\n{as_data(s.text)}")
     lines = [_HEAD, "", "\n\n".join(blocks), ""]
     for e in earlier:

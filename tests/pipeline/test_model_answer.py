@@ -495,3 +495,38 @@ def test_a_sentence_that_only_says_the_question_again_is_weighed_as_an_echo(
     assert echo.signals["echo"] > 0.8 and 0.0 < answer.signals["echo"] < 0.6
     assert echo.outcome == "not_covered" and echo.abstained
     assert answer.outcome == "answered" and "Maria Yazdanbakhsh" in answer.answer
+
+
+def test_a_number_the_model_read_in_a_passage_heading_is_not_invented(
+    tmp_path, fake_embedder, fake_scorer, fake_settings, make_assistant, fake_backend
+):
+    """The model reads each passage under its document and section; a count it found in the
+    heading ("Three places a year") is in the documents, so the answer is not made partial
+    for it. The same count under a heading without it is invented."""
+    from assistant.ingest.build import ingest
+
+    def asked_over(heading: str):
+        corpus, index = tmp_path / heading / "corpus", tmp_path / heading / "index"
+        corpus.mkdir(parents=True)
+        (corpus / "places.md").write_text(
+            "---\ntitle: Places\nsource: Test fixture\n---\n\n"
+            f"## {heading}\n\nStudents of LUMC apply for the places through their home office.\n"
+        )
+        ingest(
+            fake_settings(corpus_dir=corpus, index_dir=index),
+            embedder=fake_embedder,
+            scorer=fake_scorer,
+        )
+        reply = (
+            "Yes\nAnswer: There are three places a year [1].\n"
+            'Quote [1]: "Students of LUMC apply for the places through their home office"'
+        )
+        backend = fake_backend({"rules": [["places", reply]]})
+        assistant = make_assistant(index, corpus_dir=corpus, backend=backend)
+        assistant.model_answerer.decision = _answers_all()
+        return assistant.ask("How many places are there for students of LUMC?")
+
+    read_it = asked_over("Three places a year")
+    assert read_it.signals["invented"] == 0.0 and read_it.outcome == "answered"
+    made_up = asked_over("Applying for a place")
+    assert made_up.signals["invented"] == 1.0 and made_up.outcome == "partial"
