@@ -208,6 +208,7 @@ class Reader:
         language: str = "English",
     ) -> Reading:
         messages = self.read_messages(sources, question, earlier, language)
+        passages = folded(" ".join(s.text for s in sources))
         started = time.perf_counter()
         first = None
         parts: list[str] = []
@@ -218,7 +219,7 @@ class Reader:
             if isinstance(meta, dict):
                 tokens.extend(meta.get("content") or [])
             parts.append(piece)
-            if _finished("".join(parts)):
+            if _finished("".join(parts), passages):
                 break
         text = "".join(parts)
         usage = self.client.last_usage
@@ -333,11 +334,19 @@ def confidences(text: str, tokens: list[dict]) -> dict[str, float]:
 
 # Enough of a quote to find it in the passages; the rest would cost time and tell nothing more.
 QUOTE_WORDS = 10
+# Fewer words are enough once they stand, word for word, in exactly one place of the passages.
+QUOTE_MIN_WORDS = 4
 
 
-def _finished(text: str) -> bool:
+def folded(text: str) -> str:
+    """Text as a quote is compared with the passages: lower case, one space between words."""
+    return " ".join(text.lower().split())
+
+
+def _finished(text: str, passages: str = "") -> bool:
     """The reply is complete once it said No, or its quote line has ended or is long enough
-    to be found in the passages."""
+    to be found in the passages: QUOTE_WORDS words, or QUOTE_MIN_WORDS whole words that
+    stand in exactly one place of `passages` (folded), where the rest could only follow."""
     body = text.lstrip()
     first = body.split("\n", 1)[0].strip().lower()
     if first.startswith("no") and "\n" in body:
@@ -346,7 +355,13 @@ def _finished(text: str) -> bool:
     if not m:
         return False
     rest = body[m.start(2) :]
-    return "\n" in rest or len(rest.split()) >= QUOTE_WORDS
+    if "\n" in rest or len(rest.split()) >= QUOTE_WORDS:
+        return True
+    whole = rest.split() if rest[-1:].isspace() else rest.split()[:-1]  # the last may go on
+    if not passages or len(whole) < QUOTE_MIN_WORDS:
+        return False
+    quoted = folded(" ".join(whole).lstrip(_QUOTES))
+    return passages.count(quoted) == 1
 
 
 def parse(text: str, judged: float | None = None) -> Reading:

@@ -8,6 +8,7 @@ from assistant.pipeline.reading import (
     Source,
     _finished,
     confidences,
+    folded,
     names_part_of,
     parse,
     shared_prefix,
@@ -49,6 +50,51 @@ def test_reading_stops_once_the_quote_is_long_enough_to_be_found():
     # ten words of a passage are found as surely as more, and each word is time (README)
     assert not _finished('Yes\nAnswer: x [1].\nQuote [1]: "' + "w " * 9)
     assert _finished('Yes\nAnswer: x [1].\nQuote [1]: "' + "w " * 10)
+
+
+def test_reading_stops_sooner_once_the_quote_stands_in_one_place_of_the_passages():
+    passages = folded(
+        "Members may borrow up to six books at a time. Each book may be kept for three weeks, "
+        "and each book may be renewed once."
+    )
+    reply = 'Yes\nAnswer: Six books [1].\nQuote [1]: "'
+    # four whole words found in one place: the rest of the quote could only follow them
+    assert _finished(reply + "Members may borrow up ", passages)
+    assert _finished(reply + "MEMBERS  may\tborrow up to", passages)  # case and spacing aside
+    # the last word may still be going on ("up" of "upon"), so it does not count yet
+    assert not _finished(reply + "Members may borrow up", passages)
+    assert not _finished(reply + "Members may borrow ", passages)  # three words: not enough
+    # words found in two places, or in none (not copied), read on to QUOTE_WORDS
+    assert not _finished(reply + "each book may be ", passages)
+    assert not _finished(reply + "members can take out ", passages)
+    assert _finished(reply + "each book may be kept for three weeks, and each ", passages)
+    assert not _finished(reply + "Members may borrow up ")  # no passages given: ten words
+
+
+def test_the_reader_stops_reading_the_reply_where_its_quote_is_found():
+    from assistant.backends.client import Usage
+
+    class Streaming:
+        """A model client that streams a reply word by word and counts what was taken."""
+
+        last_usage = Usage()
+
+        def __init__(self, reply: str) -> None:
+            self.pieces, self.taken = [w + " " for w in reply.split(" ")], 0
+
+        def stream_with_logprobs(self, messages, *, max_tokens=None, top=20):
+            for piece in self.pieces:
+                self.taken += 1
+                yield piece, None
+
+    reply = 'Yes\nAnswer: Six books at a time [1].\nQuote [1]: "Members may borrow up to six books'
+    client = Streaming(reply + ' at a time."')
+    sources = [Source(n=1, chunk_id="a", text="Members may borrow up to six books at a time.")]
+    reading = Reader(client).read(sources, "How many books may a member borrow?")
+    assert reading.sentence == "Six books at a time." and reading.quote_n == 1
+    # read up to the fourth whole word of the quote: the rest could only follow it
+    assert "".join(client.pieces[: client.taken]).endswith('"Members may borrow up ')
+    assert reading.quote.startswith("Members may borrow up")
 
 
 def test_passages_come_before_the_question_and_the_task_after_it():
