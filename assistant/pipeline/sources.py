@@ -1,9 +1,10 @@
 """The passages the model reads: the best of the evidence, within a word budget.
 
-Whole chunks where they fit, so that a list is read with all its items and a sentence with the
-one it leans on; a chunk that does not fit whole gives only its best window. The budget bounds
-the prompt, and so the time to read it (the first read of a question costs 6-25 ms a token on
-the two-core machines measured; see bench/RESULTS.md).
+By default whole chunks where they fit, best first, so that a list is read with all its items
+and a sentence with the one it leans on; a chunk that does not fit whole gives only its best
+window. Or (`passages`) the quote path's chosen passages first, then whole chunks, as the model
+read until 2026-12-08. The budget bounds the prompt, and so the time to read it (the first
+read of a question costs 6-25 ms a token on the two-core machines measured; bench/RESULTS.md).
 """
 
 from __future__ import annotations

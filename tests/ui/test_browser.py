@@ -248,9 +248,13 @@ def in_view(page, locator) -> bool:
 
 WATCH = """() => {
   window.__seen = {pending: false, streaming: false, thumbsOnPlaceholder: false};
-  new MutationObserver(() => {
-    if (document.querySelector('.ea-pending')) window.__seen.pending = true;
-    if (document.querySelector('.ea-streaming')) window.__seen.streaming = true;
+  // A state shown and replaced between two callbacks (a quick answer on a busy machine) is
+  // still in the records' added nodes, though no longer in the document.
+  const seen = (records, sel) => document.querySelector(sel) || records.some(r =>
+    [...r.addedNodes].some(n => n.nodeType === 1 && (n.matches(sel) || n.querySelector(sel))));
+  new MutationObserver((records) => {
+    if (seen(records, '.ea-pending')) window.__seen.pending = true;
+    if (seen(records, '.ea-streaming')) window.__seen.streaming = true;
     for (const m of document.querySelectorAll('#ea-chat .message.bot')) {
       if (m.querySelector('.ea-pending, .ea-streaming') && m.querySelector('.ea-thumb'))
         window.__seen.thumbsOnPlaceholder = true;
