@@ -25,7 +25,7 @@ from langchain_core.prompts import PromptTemplate
 from pydantic import BaseModel, Field
 
 from assistant.backends.client import yes_share
-from assistant.pipeline.verify import is_instruction
+from assistant.pipeline.verify import is_instruction, normalise
 from assistant.text.overlap import words
 
 _QUOTE = re.compile(r"^\W*quote\W*\[?\s*(\d+)\s*\]?\s*:\s*(.+)$", re.I | re.M)
@@ -208,7 +208,7 @@ class Reader:
         language: str = "English",
     ) -> Reading:
         messages = self.read_messages(sources, question, earlier, language)
-        passages = folded(" ".join(s.text for s in sources))
+        passages = normalise(" ".join(s.text for s in sources))
         started = time.perf_counter()
         first = None
         parts: list[str] = []
@@ -338,15 +338,11 @@ QUOTE_WORDS = 10
 QUOTE_MIN_WORDS = 4
 
 
-def folded(text: str) -> str:
-    """Text as a quote is compared with the passages: lower case, one space between words."""
-    return " ".join(text.lower().split())
-
-
 def _finished(text: str, passages: str = "") -> bool:
     """The reply is complete once it said No, or its quote line has ended or is long enough
     to be found in the passages: QUOTE_WORDS words, or QUOTE_MIN_WORDS whole words that
-    stand in exactly one place of `passages` (folded), where the rest could only follow."""
+    stand in exactly one place of `passages` (normalised: lower case, one space between words),
+    where the rest could only follow."""
     body = text.lstrip()
     first = body.split("\n", 1)[0].strip().lower()
     if first.startswith("no") and "\n" in body:
@@ -360,7 +356,7 @@ def _finished(text: str, passages: str = "") -> bool:
     whole = rest.split() if rest[-1:].isspace() else rest.split()[:-1]  # the last may go on
     if not passages or len(whole) < QUOTE_MIN_WORDS:
         return False
-    quoted = folded(" ".join(whole).lstrip(_QUOTES))
+    quoted = normalise(" ".join(whole).lstrip(_QUOTES))
     return passages.count(quoted) == 1
 
 

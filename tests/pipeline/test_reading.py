@@ -8,11 +8,11 @@ from assistant.pipeline.reading import (
     Source,
     _finished,
     confidences,
-    folded,
     names_part_of,
     parse,
     shared_prefix,
 )
+from assistant.pipeline.verify import normalise
 
 
 def test_a_full_reply_gives_the_judgement_the_sentence_and_the_quote():
@@ -53,7 +53,7 @@ def test_reading_stops_once_the_quote_is_long_enough_to_be_found():
 
 
 def test_reading_stops_sooner_once_the_quote_stands_in_one_place_of_the_passages():
-    passages = folded(
+    passages = normalise(
         "Members may borrow up to six books at a time. Each book may be kept for three weeks, "
         "and each book may be renewed once."
     )
